@@ -1,0 +1,7 @@
+import { manifestJsonSchema } from "../../manifest";
+import { printJson } from "../output";
+
+export function schemaCommand(): number {
+  printJson(manifestJsonSchema());
+  return 0;
+}

@@ -1,0 +1,32 @@
+/**
+ * Exit codes and how failures reach the user: a clear message and a code, never a stack trace
+ * (unless TENANCY_DEBUG=1 asks for one).
+ */
+import { formatIssue, ManifestError } from "../manifest";
+import { PriceFileError, PriceMissingError } from "../cost";
+
+export const EXIT = { ok: 0, invalidInput: 1, policyViolation: 2, internalError: 3 } as const;
+
+/** A problem with what the user gave us (a flag, a file): exit 1 with this message. */
+export class UsageError extends Error {}
+
+export function reportFailure(error: unknown, json: boolean): number {
+  if (error instanceof ManifestError) {
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, issues: error.issues }, null, 2)}\n`);
+    else {
+      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      const n = error.issues.length;
+      process.stderr.write(`${n} ${n === 1 ? "problem" : "problems"} found; nothing was changed.\n`);
+    }
+    return EXIT.invalidInput;
+  }
+  if (error instanceof UsageError || error instanceof PriceFileError || error instanceof PriceMissingError) {
+    process.stderr.write(`tenancy: ${error.message}\n`);
+    return EXIT.invalidInput;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tenancy: internal error: ${message}\n`);
+  if (process.env.TENANCY_DEBUG === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write("Run again with TENANCY_DEBUG=1 for the stack trace, and report it.\n");
+  return EXIT.internalError;
+}

@@ -1,0 +1,103 @@
+/**
+ * The `tenancy` command line. Exit codes: 0 ok, 1 invalid input, 2 policy violations, 3 internal error.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { costCommand } from "./commands/cost";
+import { placeCommand } from "./commands/place";
+import { planCommand } from "./commands/plan";
+import { schemaCommand } from "./commands/schema";
+import { validateCommand } from "./commands/validate";
+import { EXIT, reportFailure } from "./errors";
+
+interface CommonOptions {
+  file: string;
+  json: boolean;
+}
+
+const fileOption = () =>
+  new Option("-f, --file <path>", "the manifest to read").env("TENANCY_MANIFEST").default("tenants.yaml");
+const jsonOption = () => new Option("--json", "machine-readable output on stdout").default(false);
+
+export function buildProgram(run: (action: () => number, json: boolean) => void): Command {
+  const program = new Command("tenancy")
+    .description(
+      "Hosts every customer of a SaaS on the tier its plan pays for, from one reviewed tenants.yaml.",
+    )
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 ok, 1 invalid input, 2 policy violations, 3 internal error.\nDocs: README.md and docs/.",
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  program
+    .command("validate")
+    .description("Check tenants.yaml: every problem, each as FILE:LINE:COL: path: message.")
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .action((options: CommonOptions) => run(() => validateCommand(options), options.json));
+
+  program
+    .command("plan")
+    .description(
+      "Offline preview: the fleet per stack, tenants per host with capacity used, and monthly cost. Calls no cloud.",
+    )
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .addOption(new Option("--stack <tier>", "only this stack").choices(["shared", "dedicated"]))
+    .action((options: CommonOptions & { stack?: string }) => run(() => planCommand(options), options.json));
+
+  program
+    .command("place")
+    .description(
+      "Assign unplaced shared tenants to hosts with room in their location (first fit; placed tenants never move).",
+    )
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .option(
+      "--write",
+      "write the placements (and any proposed host) into the manifest, keeping its layout",
+      false,
+    )
+    .action((options: CommonOptions & { write: boolean }) => run(() => placeCommand(options), options.json));
+
+  program
+    .command("cost")
+    .description(
+      "Monthly infrastructure cost per tenant, host and tier, beside each plan's price and the margin.",
+    )
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .option("--prices <path>", "YAML or JSON file overriding the built-in Hetzner price table")
+    .action((options: CommonOptions & { prices?: string }) => run(() => costCommand(options), options.json));
+
+  program
+    .command("schema")
+    .description("Print the JSON Schema of tenants.yaml (for editors and CI).")
+    .action(() => run(() => schemaCommand(), false));
+
+  return program;
+}
+
+export function main(argv: string[]): void {
+  let code: number = EXIT.ok;
+  const program = buildProgram((action, json) => {
+    try {
+      code = action();
+    } catch (error) {
+      code = reportFailure(error, json);
+    }
+  });
+  try {
+    program.parse(argv);
+  } catch (error) {
+    // Commander has printed its own message (unknown option, --help, --version).
+    code =
+      error instanceof CommanderError
+        ? error.exitCode === 0
+          ? EXIT.ok
+          : EXIT.invalidInput
+        : reportFailure(error, false);
+  }
+  process.exitCode = code;
+}

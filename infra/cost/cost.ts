@@ -1,0 +1,167 @@
+/**
+ * `tenancy cost`: monthly infrastructure cost per host, per tenant and per tier, from the FleetModel alone,
+ * beside what the plans bring in.
+ *
+ * - A server costs its type's price, Hetzner backups (a percentage of it) when on, its volume and its
+ *   primary IPv4 (IPv6 is free), plus an equal share of its tier's Storage Box (one sub-account each).
+ * - A shared host's cost is split over its tenants by capacity units used, so the tenants of a host add up
+ *   to the host. Capacity left free shows as the host's "idle units", not as a cost of its own.
+ * - Revenue counts active tenants only: suspended and decommissioned tenants still cost, and pay nothing.
+ */
+import type { Tier } from "../plans";
+import type { FleetModel, ServerModel, TenantModel } from "../expand";
+import type { PriceTable } from "./prices";
+
+export interface ServerCost {
+  server: number;
+  serverBackups: number;
+  volume: number;
+  ipv4: number;
+  ipv6: number;
+  storageBoxShare: number;
+  total: number;
+}
+
+export interface HostCost {
+  name: string;
+  serverType: string;
+  tenants: number;
+  capacityUsed: number;
+  capacityUnits: number;
+  cost: ServerCost;
+}
+
+export interface TenantCost {
+  id: string;
+  tier: Tier;
+  plan: string;
+  status: string;
+  /** The shared host, for shared tenants. */
+  host?: string;
+  cost: number;
+  revenue: number;
+  margin: number;
+}
+
+export interface Totals {
+  cost: number;
+  revenue: number;
+  margin: number;
+}
+
+export interface CostReport {
+  currency: "EUR";
+  pricesAsOf: string;
+  hosts: HostCost[];
+  tenants: TenantCost[];
+  tiers: Record<Tier, Totals & { storageBox: number }>;
+  fleet: Totals;
+}
+
+export function costReport(model: FleetModel, prices: PriceTable): CostReport {
+  const boxShare = (members: number) => (members === 0 ? 0 : prices.storageBox.monthly / members);
+  const sharedShare = boxShare(model.shared.hosts.length);
+  const dedicatedShare = boxShare(model.dedicated.tenants.length);
+
+  const revenueOf = (tenant: TenantModel) =>
+    tenant.status === "active" ? (model.plans[tenant.plan]?.monthlyPrice ?? 0) : 0;
+  const tenants: TenantCost[] = [];
+
+  const hosts = model.shared.hosts.map((host): HostCost => {
+    const cost = serverCost(host.server, prices, sharedShare);
+    for (const tenant of host.tenants) {
+      const share = host.capacityUsed === 0 ? 0 : (cost.total * tenant.capacityUnits) / host.capacityUsed;
+      tenants.push(tenantLine(tenant, share, revenueOf(tenant), host.name));
+    }
+    return {
+      name: host.name,
+      serverType: host.server.serverType,
+      tenants: host.tenants.length,
+      capacityUsed: host.capacityUsed,
+      capacityUnits: host.capacityUnits,
+      cost,
+    };
+  });
+  for (const tenant of model.dedicated.tenants) {
+    const cost = serverCost(tenant.server, prices, dedicatedShare);
+    tenants.push(tenantLine(tenant, cost.total, revenueOf(tenant)));
+  }
+
+  const totals = (lines: TenantCost[], extraCost: number): Totals => {
+    const cost = lines.reduce((sum, line) => sum + line.cost, extraCost);
+    const revenue = lines.reduce((sum, line) => sum + line.revenue, 0);
+    return { cost, revenue, margin: revenue - cost };
+  };
+  // A host without tenants still costs: it belongs to the tier, not to a tenant.
+  const emptyHosts = hosts
+    .filter((host) => host.capacityUsed === 0)
+    .reduce((sum, h) => sum + h.cost.total, 0);
+  const shared = totals(
+    tenants.filter((t) => t.tier === "shared"),
+    emptyHosts,
+  );
+  const dedicated = totals(
+    tenants.filter((t) => t.tier === "dedicated"),
+    0,
+  );
+  return {
+    currency: "EUR",
+    pricesAsOf: prices.asOf,
+    hosts,
+    tenants,
+    tiers: {
+      shared: { ...shared, storageBox: model.shared.hosts.length > 0 ? prices.storageBox.monthly : 0 },
+      dedicated: {
+        ...dedicated,
+        storageBox: model.dedicated.tenants.length > 0 ? prices.storageBox.monthly : 0,
+      },
+    },
+    fleet: {
+      cost: shared.cost + dedicated.cost,
+      revenue: shared.revenue + dedicated.revenue,
+      margin: shared.margin + dedicated.margin,
+    },
+  };
+}
+
+function serverCost(server: ServerModel, prices: PriceTable, storageBoxShare: number): ServerCost {
+  const type = prices.serverTypes[server.serverType];
+  if (!type) {
+    throw new PriceMissingError(
+      `no price for server type ${server.serverType}; add it to the price table (--prices)`,
+    );
+  }
+  const cost = {
+    server: type.monthly,
+    serverBackups: server.serverBackups ? (type.monthly * prices.serverBackupsPercent) / 100 : 0,
+    volume: server.volumeGb * prices.volumePerGb.monthly,
+    ipv4: prices.primaryIpv4.monthly,
+    ipv6: prices.primaryIpv6.monthly,
+    storageBoxShare,
+  };
+  return { ...cost, total: Object.values(cost).reduce((sum, value) => sum + value, 0) };
+}
+
+function tenantLine(tenant: TenantModel, cost: number, revenue: number, host?: string): TenantCost {
+  return {
+    id: tenant.id,
+    tier: tenant.tier,
+    plan: tenant.plan,
+    status: tenant.status,
+    ...(host ? { host } : {}),
+    cost,
+    revenue,
+    margin: revenue - cost,
+  };
+}
+
+export class PriceMissingError extends Error {}
+
+/** Rounds every money figure of a report to cents, for output. */
+export function roundReport(report: CostReport): CostReport {
+  return JSON.parse(
+    JSON.stringify(report, (key, value: unknown) =>
+      typeof value === "number" && !/^capacity|^tenants$/.test(key) ? Math.round(value * 100) / 100 : value,
+    ),
+  ) as CostReport;
+}

@@ -1,0 +1,3 @@
+export * from "./cost";
+export * from "./load-prices";
+export * from "./prices";

@@ -1,0 +1,4 @@
+export * from "./expand";
+export * from "./model";
+export * from "./names";
+export * from "./place";

@@ -1,0 +1,124 @@
+/**
+ * The FleetModel: everything the stacks need to build the fleet, derived from the manifest alone.
+ * Plain data (JSON-serialisable), so it can be golden-tested, printed by `tenancy plan --json`, and read by
+ * the host renderers and the components without either parsing YAML.
+ */
+import type { HetznerLocation, Plan, Tier } from "../plans";
+import type { TenantStatus } from "../manifest";
+
+export interface FleetModel {
+  version: 1;
+  /** Cloudflare zone every tenant is served under. */
+  zone: string;
+  app: { image: string; port: number; healthPath: string };
+  /** The effective plan catalogue (built-in plans with the manifest's overrides). */
+  plans: Record<string, Plan>;
+  shared: SharedTierModel;
+  dedicated: DedicatedTierModel;
+}
+
+export interface SharedTierModel {
+  tier: "shared";
+  hosts: SharedHostModel[];
+}
+
+export interface DedicatedTierModel {
+  tier: "dedicated";
+  tenants: DedicatedTenantModel[];
+}
+
+/** A Hetzner server with its volume, addresses, firewall, certificate and backup account. */
+export interface ServerModel {
+  /** Server name at Hetzner (also its hostname). */
+  hetznerName: string;
+  location: HetznerLocation;
+  serverType: string;
+  image: string;
+  volumeGb: number;
+  /** Hetzner server backups (daily images of the server disk; volumes are backed up by restic). */
+  serverBackups: boolean;
+  /** Hetzner labels, read by the policy pack at preview time. */
+  labels: Record<string, string>;
+  /** Pulumi resource names of the server's parts: stable, derived from the host name or tenant id only. */
+  names: ServerResourceNames;
+}
+
+export interface ServerResourceNames {
+  /** The ComponentResource (SharedHost or DedicatedTenant). */
+  component: string;
+  server: string;
+  ipv4: string;
+  ipv6: string;
+  firewall: string;
+  volume: string;
+  volumeAttachment: string;
+  originKey: string;
+  originCsr: string;
+  originCertificate: string;
+  backupAccount: string;
+  hostApply: string;
+}
+
+export interface TenantLimits {
+  maxUsers: number;
+  storageGb: number;
+  apiCallsPerHour: number;
+  backupRetentionDays: number;
+  customDomains: number;
+}
+
+interface TenantModelBase {
+  id: string;
+  displayName: string;
+  plan: string;
+  status: TenantStatus;
+  /** `<id>.<zone>`. */
+  hostname: string;
+  customDomains: string[];
+  /** The primary hostname first, then the custom domains. */
+  hostnames: string[];
+  limits: TenantLimits;
+  database: { name: string; role: string; connectionLimit: number };
+  labels: Record<string, string>;
+  names: TenantResourceNames;
+}
+
+export interface TenantResourceNames {
+  dnsRecord: string;
+  dbPassword: string;
+  /** One Cloudflare custom hostname per custom domain, keyed by the domain. */
+  customHostnames: Record<string, string>;
+}
+
+export interface SharedTenantModel extends TenantModelBase {
+  tier: "shared";
+  host: string;
+  capacityUnits: number;
+}
+
+export interface DedicatedTenantModel extends TenantModelBase {
+  tier: "dedicated";
+  appImage: string;
+  server: ServerModel;
+}
+
+export type TenantModel = SharedTenantModel | DedicatedTenantModel;
+
+export interface SharedHostModel {
+  name: string;
+  location: HetznerLocation;
+  capacityUnits: number;
+  capacityUsed: number;
+  capacityFree: number;
+  /** Sum of the placed tenants' plan storage; the volume adds headroom. */
+  tenantStorageGb: number;
+  server: ServerModel;
+  tenants: SharedTenantModel[];
+}
+
+export function tenantsOf(model: FleetModel, tier?: Tier): TenantModel[] {
+  const shared = model.shared.hosts.flatMap((host) => host.tenants);
+  if (tier === "shared") return shared;
+  if (tier === "dedicated") return model.dedicated.tenants;
+  return [...shared, ...model.dedicated.tenants];
+}

@@ -1,0 +1,46 @@
+/**
+ * Derived names. Each depends only on the tenant's own id or the host's own name, never on an index or
+ * on other tenants, so that adding, removing or re-planning one tenant renames nothing else (a rename
+ * would make Pulumi replace the resource).
+ */
+import type { ServerResourceNames, TenantResourceNames } from "./model";
+
+export function tenantHostname(id: string, zone: string): string {
+  return `${id}.${zone}`;
+}
+
+/** Hetzner server name of a dedicated tenant; the prefix keeps it apart from shared host names. */
+export function dedicatedServerName(id: string): string {
+  return `dedicated-${id}`;
+}
+
+/** PostgreSQL database and role of a tenant. Ids are DNS labels, so `-` → `_` is one-to-one. */
+export function databaseName(id: string): string {
+  return `t_${id.replace(/-/g, "_")}`;
+}
+
+export function tenantResourceNames(id: string, customDomains: readonly string[]): TenantResourceNames {
+  return {
+    dnsRecord: `${id}-dns`,
+    dbPassword: `${id}-db-password`,
+    customHostnames: Object.fromEntries(customDomains.map((domain) => [domain, `${id}-domain-${domain}`])),
+  };
+}
+
+/** Parts of a server, named `${component}-<part>` as the component conventions ask. */
+export function serverResourceNames(component: string): ServerResourceNames {
+  return {
+    component,
+    server: `${component}-server`,
+    ipv4: `${component}-ipv4`,
+    ipv6: `${component}-ipv6`,
+    firewall: `${component}-firewall`,
+    volume: `${component}-data`,
+    volumeAttachment: `${component}-data-attachment`,
+    originKey: `${component}-origin-key`,
+    originCsr: `${component}-origin-csr`,
+    originCertificate: `${component}-origin-cert`,
+    backupAccount: `${component}-backup`,
+    hostApply: `${component}-apply`,
+  };
+}

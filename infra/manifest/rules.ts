@@ -1,0 +1,265 @@
+/**
+ * The rules that need more than one value: plans, placement, collisions and capacity.
+ * Each rule reports its own message at the line of the field at fault.
+ */
+import {
+  hetznerServerType,
+  sharedHostCapacity,
+  sharedVolumeGb,
+  HETZNER_VOLUME_MAX_GB,
+  type Plan,
+} from "../plans";
+import { didYouMean } from "./hints";
+import type { ManifestSharedHost, ManifestTenant } from "./schema";
+import type { HetznerLocation } from "../plans";
+
+/** Ids the product itself needs under the zone, so no tenant may take them. */
+export const RESERVED_IDS: ReadonlySet<string> = new Set([
+  "www",
+  "api",
+  "admin",
+  "app",
+  "mail",
+  "smtp",
+  "imap",
+  "pop",
+  "mx",
+  "ns1",
+  "ns2",
+  "status",
+  "docs",
+  "help",
+  "support",
+  "billing",
+  "blog",
+  "cdn",
+  "static",
+  "assets",
+  "auth",
+  "login",
+  "sso",
+  "dashboard",
+  "console",
+  "staging",
+  "dev",
+  "test",
+  "internal",
+  "vpn",
+  "git",
+  "autoconfig",
+  "autodiscover",
+  "localhost",
+]);
+
+export type Report = (path: readonly PropertyKey[], message: string, hint?: string) => void;
+
+export interface RuleInput {
+  fleet: { zone: string; location: HetznerLocation };
+  plans: Readonly<Record<string, Plan>>;
+  /** Plans whose own entry is invalid (already reported): tenants on them are not checked against them. */
+  brokenPlans: ReadonlySet<string>;
+  hosts: { index: number; host: ManifestSharedHost }[];
+  tenants: { index: number; tenant: ManifestTenant }[];
+  /** `tenancy place` loads manifests whose shared tenants have no host yet. */
+  allowUnplaced: boolean;
+  /** Line of a path, for messages such as "first defined at line 12". */
+  lineOf: (path: readonly PropertyKey[]) => number;
+}
+
+export function checkRules(input: RuleInput, report: Report): void {
+  checkHosts(input, report);
+  checkTenants(input, report);
+  checkDomains(input, report);
+  checkCapacity(input, report);
+}
+
+function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {
+  const seen = new Map<string, number>();
+  for (const { index, host } of hosts) {
+    const first = seen.get(host.name);
+    if (first !== undefined) {
+      report(
+        ["sharedHosts", index, "name"],
+        `duplicate shared host "${host.name}"; first defined at line ${lineOf(["sharedHosts", first, "name"])}`,
+      );
+    } else seen.set(host.name, index);
+    const type = hetznerServerType(host.serverType);
+    if (type && !type.locations.includes(host.location)) {
+      report(
+        ["sharedHosts", index, "serverType"],
+        `server type ${host.serverType} is not sold in ${host.location}; it is sold in ${type.locations.join(", ")}`,
+      );
+    }
+  }
+}
+
+function checkTenants(input: RuleInput, report: Report): void {
+  const { plans, brokenPlans, hosts, tenants, fleet, lineOf, allowUnplaced } = input;
+  const hostsByName = new Map(hosts.map(({ host }) => [host.name, host]));
+  const firstIndexOfId = new Map<string, number>();
+  const planNames = Object.keys(plans);
+  for (const { index, tenant } of tenants) {
+    const at = (field: string): PropertyKey[] => ["tenants", index, field];
+    const first = firstIndexOfId.get(tenant.id);
+    if (first !== undefined) {
+      report(
+        at("id"),
+        `duplicate tenant id "${tenant.id}"; first defined at line ${lineOf(["tenants", first, "id"])}`,
+      );
+    } else firstIndexOfId.set(tenant.id, index);
+    if (RESERVED_IDS.has(tenant.id)) {
+      report(at("id"), `"${tenant.id}" is reserved for the product's own hostnames; choose another id`);
+    } else if (hostsByName.has(tenant.id)) {
+      report(at("id"), `"${tenant.id}" is the name of a shared host; choose another id`);
+    }
+
+    if (brokenPlans.has(tenant.plan)) continue;
+    const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
+    if (!plan) {
+      report(
+        at("plan"),
+        `unknown plan "${tenant.plan}"; known plans: ${planNames.join(", ")}`,
+        didYouMean(tenant.plan, planNames),
+      );
+      continue;
+    }
+    if (plan.tier === "shared") {
+      if (tenant.serverType !== undefined) {
+        report(
+          at("serverType"),
+          `serverType applies to dedicated tenants only; plan "${plan.name}" is shared, so the host's server type applies`,
+        );
+      }
+      if (tenant.appImage !== undefined) {
+        report(
+          at("appImage"),
+          `appImage applies to dedicated tenants only; a shared host runs one app for all its tenants`,
+        );
+      }
+      if (tenant.host === undefined) {
+        if (!allowUnplaced) {
+          report(
+            ["tenants", index],
+            `shared tenant "${tenant.id}" has no host; run "tenancy place --write" to place it`,
+          );
+        }
+        continue;
+      }
+      const host = hostsByName.get(tenant.host);
+      if (!host) {
+        const names = [...hostsByName.keys()];
+        report(
+          at("host"),
+          `unknown shared host "${tenant.host}"; shared hosts: ${names.join(", ") || "none"}`,
+          didYouMean(tenant.host, names),
+        );
+      } else if (tenant.location !== undefined && tenant.location !== host.location) {
+        report(
+          at("host"),
+          `host "${host.name}" is in ${host.location}, but the tenant must live in ${tenant.location}`,
+        );
+      }
+    } else {
+      if (tenant.host !== undefined) {
+        report(
+          at("host"),
+          `host applies to shared tenants only; plan "${plan.name}" is dedicated, so the tenant gets its own server`,
+        );
+      }
+      const location = tenant.location ?? fleet.location;
+      const locationAllowed = plan.locations.includes(location);
+      if (!locationAllowed) {
+        const why =
+          tenant.location === undefined
+            ? ` (the fleet's default location; set location: to one the plan allows)`
+            : "";
+        report(
+          tenant.location === undefined ? at("plan") : at("location"),
+          `location ${location}${why} is not allowed by plan "${plan.name}"; allowed: ${plan.locations.join(", ")}`,
+        );
+      }
+      const serverType = tenant.serverType ?? plan.serverTypes[0]!;
+      if (!plan.serverTypes.includes(serverType)) {
+        report(
+          at("serverType"),
+          `server type ${serverType} is not allowed by plan "${plan.name}"; allowed: ${plan.serverTypes.join(", ")}`,
+        );
+      } else if (locationAllowed) {
+        const type = hetznerServerType(serverType);
+        if (type && !type.locations.includes(location)) {
+          report(
+            tenant.serverType === undefined ? at("plan") : at("serverType"),
+            `server type ${serverType} is not sold in ${location}; it is sold in ${type.locations.join(", ")}`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function checkDomains({ plans, tenants, fleet, lineOf }: RuleInput, report: Report): void {
+  const owner = new Map<string, { id: string; path: PropertyKey[] }>();
+  for (const { index, tenant } of tenants) {
+    const domains = tenant.domains ?? [];
+    domains.forEach((domain, d) => {
+      const path = ["tenants", index, "domains", d];
+      if (domain === fleet.zone || domain.endsWith(`.${fleet.zone}`)) {
+        report(
+          path,
+          `"${domain}" is under the fleet's zone ${fleet.zone}; the tenant is already served at ${tenant.id}.${fleet.zone}, and custom domains must be outside the zone`,
+        );
+        return;
+      }
+      const previous = owner.get(domain);
+      if (previous) {
+        const whose = previous.id === tenant.id ? "this tenant" : `tenant "${previous.id}"`;
+        report(path, `custom domain "${domain}" is already used by ${whose} (line ${lineOf(previous.path)})`);
+        return;
+      }
+      owner.set(domain, { id: tenant.id, path });
+    });
+    const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
+    if (plan && domains.length > plan.customDomains) {
+      const allowed = plan.customDomains === 1 ? "1 custom domain" : `${plan.customDomains} custom domains`;
+      report(
+        ["tenants", index, "domains"],
+        `plan "${plan.name}" allows ${allowed}, and ${domains.length} are listed`,
+      );
+    }
+  }
+}
+
+function checkCapacity({ plans, hosts, tenants }: RuleInput, report: Report): void {
+  for (const { index, host } of hosts) {
+    const placed = tenants.filter(({ tenant }) => tenant.host === host.name);
+    let units = 0;
+    let storageGb = 0;
+    for (const { tenant } of placed) {
+      const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
+      if (plan?.tier !== "shared") continue;
+      units += plan.capacityUnits;
+      storageGb += plan.storageGb;
+    }
+    const capacity = host.capacityUnits ?? sharedHostCapacity(host.serverType) ?? 0;
+    if (units > capacity) {
+      report(
+        ["sharedHosts", index, "name"],
+        `shared host "${host.name}" is over capacity: its ${placed.length} tenants need ${units} units and it has ${capacity}; ` +
+          `move tenants to another host (a data migration) or choose a larger serverType`,
+      );
+    }
+    const needGb = sharedVolumeGb(storageGb);
+    if (host.volumeGb !== undefined && host.volumeGb < needGb) {
+      report(
+        ["sharedHosts", index, "volumeGb"],
+        `volume of ${host.volumeGb} GB is too small: its tenants' plans need ${needGb} GB with headroom`,
+      );
+    }
+    if (needGb > HETZNER_VOLUME_MAX_GB) {
+      report(
+        ["sharedHosts", index, "name"],
+        `tenants need a ${needGb} GB volume, above Hetzner's ${HETZNER_VOLUME_MAX_GB} GB limit`,
+      );
+    }
+  }
+}

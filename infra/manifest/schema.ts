@@ -1,0 +1,172 @@
+/**
+ * The shape of tenants.yaml, as a strict zod schema: unknown keys are errors, every field says what it is.
+ *
+ * This layer checks each value on its own (types, formats, known Hetzner names). Checks that need more
+ * than one value (plan rules, placement, collisions, capacity) live in `rules.ts`. The JSON Schema that
+ * editors use (`tenancy schema`) is generated from this file, so the two cannot drift.
+ */
+import { z } from "zod";
+import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES, TIERS, type HetznerLocation } from "../plans";
+
+/** Tenant ids and host names end up in DNS names, server names, labels and PostgreSQL identifiers. */
+export const MAX_NAME_LENGTH = 40;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+export const HOSTNAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+/** An OCI image reference pinned to a tag or a digest. */
+const IMAGE_REF =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+export const dnsLabelMessage = `must be a DNS label: lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most ${MAX_NAME_LENGTH} characters`;
+
+const name = (what: string) =>
+  z
+    .string()
+    .max(MAX_NAME_LENGTH, { error: dnsLabelMessage })
+    .regex(DNS_LABEL, { error: dnsLabelMessage })
+    .describe(what);
+
+const hostname = (what: string) =>
+  z
+    .string()
+    .regex(HOSTNAME, {
+      error: "must be a lowercase hostname such as app.example.com (letters, digits, hyphens and dots)",
+    })
+    .describe(what);
+
+const imageRef = (what: string) =>
+  z
+    .string()
+    .regex(IMAGE_REF, {
+      error:
+        "must be a container image pinned to a tag or digest, such as ghcr.io/acme/app:2026.11.1 " +
+        "(an untagged image would change under a running fleet)",
+    })
+    .refine((ref) => !ref.endsWith(":latest"), {
+      error: 'must not use the "latest" tag: pin a version so that every host runs what was reviewed',
+    })
+    .describe(what);
+
+const locations = Object.keys(HETZNER_LOCATIONS) as [HetznerLocation, ...HetznerLocation[]];
+const serverTypes = Object.keys(HETZNER_SERVER_TYPES) as [string, ...string[]];
+export const LocationSchema = z.enum(locations).describe("A Hetzner Cloud location.");
+export const ServerTypeSchema = z.enum(serverTypes).describe("A Hetzner Cloud server type sold today.");
+
+const count = (what: string) => z.int().min(0).describe(what);
+const positive = (what: string) => z.int().min(1).describe(what);
+
+export const AppSchema = z
+  .strictObject({
+    image: imageRef("Container image of the SaaS app, pinned to a tag or digest."),
+    port: z.int().min(1).max(65535).default(8000).describe("Port the app listens on inside the host."),
+    healthPath: z
+      .string()
+      .regex(/^\/[\w\-./]*$/, { error: "must be a URL path starting with /" })
+      .default("/healthz")
+      .describe("HTTP path that answers 200 when the app is healthy."),
+  })
+  .describe("The SaaS app every host runs.");
+
+export const FleetSchema = z
+  .strictObject({
+    zone: hostname("The Cloudflare zone (domain) the product is served under; tenants get <id>.<zone>."),
+    location: LocationSchema.default("fsn1").describe(
+      "Default Hetzner location for dedicated tenants and for placing new shared tenants.",
+    ),
+    image: z
+      .string()
+      .regex(/^debian-\d+$/, { error: "must be a Hetzner Debian image such as debian-12" })
+      .default("debian-12")
+      .describe("Hetzner OS image for new servers (the host files are tested against Debian 12)."),
+    app: AppSchema,
+  })
+  .describe("Settings shared by the whole fleet.");
+
+export const PlanOverrideSchema = z
+  .strictObject({
+    tier: z.enum(TIERS).optional().describe("shared or dedicated; required for a new plan."),
+    monthlyPrice: z.number().min(0).optional().describe("Monthly list price in EUR, excluding VAT."),
+    capacityUnits: positive(
+      "Shared plans: units of a shared host a tenant takes (1 unit ≈ 512 MB).",
+    ).optional(),
+    storageGb: positive("Data the tenant may keep, in GB.").optional(),
+    maxUsers: positive("Users the tenant may have.").optional(),
+    apiCallsPerHour: positive("API calls per hour, enforced at Cloudflare.").optional(),
+    backupRetentionDays: positive("Days nightly backups are kept.").optional(),
+    serverBackups: z.boolean().optional().describe("Hetzner server backups on the tenant's server."),
+    customDomains: count("Custom domains the tenant may use.").optional(),
+    dbConnectionLimit: positive("PostgreSQL connection limit of the tenant's role.").optional(),
+    serverTypes: z
+      .array(ServerTypeSchema)
+      .min(1)
+      .optional()
+      .describe("Dedicated plans: server types allowed, the first being the default."),
+    locations: z.array(LocationSchema).min(1).optional().describe("Dedicated plans: locations allowed."),
+  })
+  .describe("A plan: overrides fields of the built-in plan of the same name, or defines a new plan.");
+
+export const SharedHostSchema = z
+  .strictObject({
+    name: name("Name of the shared host; also its server name at Hetzner."),
+    location: LocationSchema,
+    serverType: ServerTypeSchema,
+    capacityUnits: positive(
+      "Capacity units this host offers; by default derived from the server type's memory.",
+    ).optional(),
+    volumeGb: positive(
+      "Size of the data volume in GB; by default its tenants' storage plus 25 % headroom. Volumes only grow.",
+    ).optional(),
+  })
+  .describe("A server that hosts many small tenants behind one app instance.");
+
+export const TENANT_STATUSES = ["active", "suspended", "decommissioned"] as const;
+
+export const TenantSchema = z
+  .strictObject({
+    id: name("Tenant id: a DNS label, served at <id>.<zone>. Never change it: names derive from it."),
+    name: z.string().min(1).max(200).describe("Display name of the customer."),
+    plan: z.string().min(1).describe("Plan name; its tier decides shared or dedicated hosting."),
+    host: name(
+      "Shared tenants: the shared host the tenant lives on (pinned; moving is a migration).",
+    ).optional(),
+    location: LocationSchema.optional().describe(
+      "Where the tenant's data must live. Dedicated: the server's location; shared: must match the host's.",
+    ),
+    serverType: ServerTypeSchema.optional().describe(
+      "Dedicated tenants: server type, one the plan allows (default: the plan's first).",
+    ),
+    domains: z.array(hostname("A custom domain.")).optional().describe("Custom domains of the tenant."),
+    appImage: imageRef("Dedicated tenants: app image for this tenant only (gradual rollouts).").optional(),
+    status: z
+      .enum(TENANT_STATUSES)
+      .default("active")
+      .describe(
+        "active; suspended (site answers a suspended page, login locked); decommissioned (final backup taken, role locked, data kept).",
+      ),
+  })
+  .describe("A customer.");
+
+export const ManifestSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("JSON Schema for editors; ignored by tenancy."),
+    version: z.literal(1).describe("Manifest format version."),
+    fleet: FleetSchema,
+    plans: z
+      .record(name("Plan name."), PlanOverrideSchema)
+      .optional()
+      .describe("Plan overrides and additions; the built-in catalogue applies to plans not listed."),
+    sharedHosts: z.array(SharedHostSchema).default([]).describe("The shared hosts."),
+    tenants: z.array(TenantSchema).default([]).describe("Every customer, in any order."),
+  })
+  .describe("tenancy manifest: who the customers are and which plan each pays for.");
+
+export type Manifest = z.output<typeof ManifestSchema>;
+export type ManifestTenant = z.output<typeof TenantSchema>;
+export type ManifestSharedHost = z.output<typeof SharedHostSchema>;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** JSON Schema of the manifest, as `tenancy schema` prints it. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ManifestSchema, { io: "input", target: "draft-2020-12" });
+  return { ...schema, title: "tenants.yaml" };
+}
