@@ -1,6 +1,8 @@
 /**
  * The `tenancy` command line. Exit codes: 0 ok, 1 invalid input, 2 policy violations, 3 internal error.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { costCommand } from "./commands/cost";
 import { placeCommand } from "./commands/place";
@@ -27,6 +29,7 @@ export function buildProgram(run: (action: () => number, json: boolean) => void)
       "after",
       "\nExit codes: 0 ok, 1 invalid input, 2 policy violations, 3 internal error.\nDocs: README.md and docs/.",
     )
+    .version(version(), "-V, --version", "print the tenancy version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
@@ -77,6 +80,13 @@ export function buildProgram(run: (action: () => number, json: boolean) => void)
     .action(() => run(() => schemaCommand(), false));
 
   return program;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 export function main(argv: string[]): void {

@@ -3,9 +3,9 @@
  * location, in manifest order. A placed tenant never moves. When no host has room, a new host is proposed.
  * With --write the edits go into tenants.yaml as text insertions, so comments and layout stay as they were.
  */
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { parseManifest, type LoadedManifest } from "../manifest";
-import { HETZNER_SERVER_TYPES, sharedHostCapacity, type HetznerLocation, type SharedPlan } from "../plans";
+import { HETZNER_SERVER_TYPES, sharedHostCapacity, type HetznerLocation } from "../plans";
 
 export interface Placement {
   /** Index of the tenant in `tenants:`. */
@@ -41,7 +41,7 @@ export function planPlacement({ manifest, plans }: LoadedManifest): PlacementPla
   }));
   const unitsOf = (planName: string): number | undefined => {
     const plan = plans[planName];
-    return plan?.tier === "shared" ? (plan as SharedPlan).capacityUnits : undefined;
+    return plan?.tier === "shared" ? plan.capacityUnits : undefined;
   };
   for (const tenant of manifest.tenants) {
     const units = unitsOf(tenant.plan);
@@ -167,7 +167,16 @@ function hostEdit({ source }: LoadedManifest, hosts: ProposedHost[]): Edit {
   }
   const dash = seq.range![0];
   const indent = dash - text.lastIndexOf("\n", dash - 1) - 1;
-  const lastItem = seq.items.at(-1) as Node;
   const lines = hosts.map((h) => `${" ".repeat(indent)}- ${entry(h)}`).join("\n");
-  return lineAfter(text, lastItem.range![1], lines);
+  return lineAfter(text, contentEnd(seq), lines);
+}
+
+/** Where a node's last value ends, before any comment that follows it. */
+function contentEnd(node: Node): number {
+  if (isMap(node) || isSeq(node)) {
+    const last = node.items.at(-1);
+    const inner = isMap(node) ? ((last as Pair | undefined)?.value ?? (last as Pair | undefined)?.key) : last;
+    if (inner && !node.flow) return contentEnd(inner as Node);
+  }
+  return node.range![1];
 }

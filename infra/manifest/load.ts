@@ -73,6 +73,11 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
   const brokenPlans = new Set(
     planEntries.filter(([, p]) => !PlanOverrideSchema.safeParse(p).success).map(([n]) => n),
   );
+  const brokenHosts = new Set(
+    (Array.isArray(root.sharedHosts) ? (root.sharedHosts as unknown[]) : [])
+      .filter((host) => !SharedHostSchema.safeParse(host).success)
+      .flatMap((host) => (isRecord(host) && typeof host.name === "string" ? [host.name] : [])),
+  );
   const overrides = Object.fromEntries(
     planEntries.flatMap(([name, p]) => {
       const result = PlanOverrideSchema.safeParse(p);
@@ -93,6 +98,7 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
         hosts: soundItems(root.sharedHosts, SharedHostSchema).map(([index, host]) => ({ index, host })),
         tenants: soundItems(root.tenants, TenantSchema).map(([index, tenant]) => ({ index, tenant })),
         brokenPlans,
+        brokenHosts,
         allowUnplaced: options.allowUnplaced ?? false,
         lineOf: (path) => positionOf(source, path).line,
       },
@@ -239,7 +245,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `the string "${value}"`;
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -58,6 +58,8 @@ export interface RuleInput {
   plans: Readonly<Record<string, Plan>>;
   /** Plans whose own entry is invalid (already reported): tenants on them are not checked against them. */
   brokenPlans: ReadonlySet<string>;
+  /** Likewise for shared hosts whose entry is invalid: their tenants are not checked against them. */
+  brokenHosts: ReadonlySet<string>;
   hosts: { index: number; host: ManifestSharedHost }[];
   tenants: { index: number; tenant: ManifestTenant }[];
   /** `tenancy place` loads manifests whose shared tenants have no host yet. */
@@ -94,7 +96,7 @@ function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {
 }
 
 function checkTenants(input: RuleInput, report: Report): void {
-  const { plans, brokenPlans, hosts, tenants, fleet, lineOf, allowUnplaced } = input;
+  const { plans, brokenPlans, brokenHosts, hosts, tenants, fleet, lineOf, allowUnplaced } = input;
   const hostsByName = new Map(hosts.map(({ host }) => [host.name, host]));
   const firstIndexOfId = new Map<string, number>();
   const planNames = Object.keys(plans);
@@ -145,6 +147,7 @@ function checkTenants(input: RuleInput, report: Report): void {
         }
         continue;
       }
+      if (brokenHosts.has(tenant.host)) continue;
       const host = hostsByName.get(tenant.host);
       if (!host) {
         const names = [...hostsByName.keys()];

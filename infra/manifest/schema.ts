@@ -45,7 +45,8 @@ const imageRef = (what: string) =>
     .refine((ref) => !ref.endsWith(":latest"), {
       error: 'must not use the "latest" tag: pin a version so that every host runs what was reviewed',
     })
-    .describe(what);
+    // The same rule for editors and other JSON Schema users, which cannot see the refinement above.
+    .meta({ description: what, not: { pattern: ":latest$" } });
 
 const locations = Object.keys(HETZNER_LOCATIONS) as [HetznerLocation, ...HetznerLocation[]];
 const serverTypes = Object.keys(HETZNER_SERVER_TYPES) as [string, ...string[]];

@@ -1,0 +1,144 @@
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { EXIT, reportFailure } from "../errors";
+import { main } from "../main";
+import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../testing/fixtures";
+
+const BIN = path.join(REPO_ROOT, "infra", "cli", "bin.js");
+const STACK_TRACE = /^\s+at /m;
+
+/** Runs the real `tenancy` command in a child process, as a user would. */
+function tenancy(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), "tenancy-cli-"));
+}
+
+describe("tenancy (the command)", () => {
+  test("validate accepts the example fleet", () => {
+    const { code, stdout } = tenancy("validate", "-f", EXAMPLE_MANIFEST);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(/valid: 34 tenants \(30 shared on 2 hosts, 4 dedicated\)/);
+  });
+
+  test("validate rejects a bad manifest with every problem, exit 1 and no stack trace", () => {
+    const file = path.join(tempDir(), "tenants.yaml");
+    const text = readFileSync(EXAMPLE_MANIFEST, "utf8")
+      .replace("plan: business\n    status: suspended", "plan: busines\n    status: suspended")
+      .replace("serverType: cx43", "serverType: cx42");
+    writeFileSync(file, text);
+    const { code, stderr } = tenancy("validate", "-f", file);
+    expect(code).toBe(EXIT.invalidInput);
+    expect(stderr).toMatch(
+      new RegExp(
+        `^${file}:\\d+:\\d+: sharedHosts\\[1\\]\\.serverType: unknown Hetzner server type "cx42"`,
+        "m",
+      ),
+    );
+    expect(stderr).toMatch(
+      new RegExp(
+        `^${file}:\\d+:\\d+: tenants\\[33\\]\\.plan: unknown plan "busines".*did you mean "business"\\?`,
+        "m",
+      ),
+    );
+    expect(stderr).toContain("2 problems found; nothing was changed.");
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  test("a missing file is invalid input, not a crash", () => {
+    const { code, stderr } = tenancy("plan", "-f", "no-such-file.yaml");
+    expect(code).toBe(EXIT.invalidInput);
+    expect(stderr).toContain("no-such-file.yaml:1:1: (file): cannot read manifest: file not found");
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  test("plan --json is the labelled offline fleet model per stack, with cost", () => {
+    const { code, stdout } = tenancy("plan", "--json", "-f", EXAMPLE_MANIFEST);
+    expect(code).toBe(EXIT.ok);
+    const plan = JSON.parse(stdout) as {
+      offline: boolean;
+      stacks: { shared: { hosts: { name: string }[] }; dedicated: { tenants: unknown[] } };
+      cost: { fleet: { cost: number } };
+    };
+    expect(plan.offline).toBe(true);
+    expect(plan.stacks.shared.hosts.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
+    expect(plan.stacks.dedicated.tenants).toHaveLength(4);
+    expect(plan.cost.fleet.cost).toBeGreaterThan(0);
+  });
+
+  test("plan prints tenants per host with capacity, labelled offline", () => {
+    const { code, stdout } = tenancy("plan", "--stack", "shared", "-f", EXAMPLE_MANIFEST);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toContain("offline");
+    expect(stdout).toMatch(/shared-fsn1-a {2}cx53 in fsn1 {2}capacity 32\/60 units/);
+    expect(stdout).not.toContain("stack dedicated");
+  });
+
+  test("place --write pins an unplaced tenant and leaves the rest of the file as it was", () => {
+    const file = path.join(tempDir(), "tenants.yaml");
+    copyFileSync(EXAMPLE_MANIFEST, file);
+    const before = readFileSync(file, "utf8");
+    const added = `${before}  - { id: neukunde, name: Neukunde KG, plan: starter }\n`;
+    writeFileSync(file, added);
+    expect(tenancy("validate", "-f", file).code).toBe(EXIT.invalidInput);
+
+    const dryRun = tenancy("place", "-f", file);
+    expect(dryRun.stdout).toMatch(/neukunde +→ +shared-fsn1-a/);
+    expect(readFileSync(file, "utf8")).toBe(added);
+
+    expect(tenancy("place", "--write", "-f", file).code).toBe(EXIT.ok);
+    expect(readFileSync(file, "utf8")).toBe(
+      `${before}  - { id: neukunde, name: Neukunde KG, plan: starter, host: shared-fsn1-a }\n`,
+    );
+    expect(tenancy("validate", "-f", file).code).toBe(EXIT.ok);
+    expect(tenancy("place", "-f", file).stdout).toContain("nothing to do");
+  });
+
+  test("cost --json adds up to the fleet total", () => {
+    const { code, stdout } = tenancy("cost", "--json", "-f", EXAMPLE_MANIFEST);
+    expect(code).toBe(EXIT.ok);
+    const report = JSON.parse(stdout) as { tenants: { cost: number }[]; fleet: { cost: number } };
+    const sum = report.tenants.reduce((total, t) => total + t.cost, 0);
+    expect(sum).toBeCloseTo(report.fleet.cost, 0);
+  });
+
+  test("an unknown command or option is a usage error (exit 1)", () => {
+    expect(tenancy("deploy").code).toBe(EXIT.invalidInput);
+    expect(tenancy("plan", "--stack", "nope").code).toBe(EXIT.invalidInput);
+  });
+});
+
+describe("help and failures (in-process)", () => {
+  let out = "";
+  beforeEach(() => {
+    out = "";
+    const capture = (chunk: string | Uint8Array) => ((out += String(chunk)), true);
+    jest.spyOn(process.stdout, "write").mockImplementation(capture);
+    jest.spyOn(process.stderr, "write").mockImplementation(capture);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  test.each(["validate", "plan", "place", "cost", "schema"])(
+    "%s --help describes the command and exits 0",
+    (command) => {
+      main(["node", "tenancy", command, "--help"]);
+      expect(process.exitCode).toBe(EXIT.ok);
+      expect(out).toMatch(new RegExp(`^Usage: tenancy ${command} `, "m"));
+      if (command !== "schema") expect(out).toContain("-f, --file <path>");
+    },
+  );
+
+  test("an unexpected error exits 3 with its message and no stack trace", () => {
+    expect(reportFailure(new Error("boom"), false)).toBe(EXIT.internalError);
+    expect(out).toContain("tenancy: internal error: boom");
+    expect(out).not.toMatch(STACK_TRACE);
+  });
+});

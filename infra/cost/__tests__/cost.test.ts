@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { costReport, DEFAULT_PRICES, loadPrices, PriceFileError, type PriceTable } from "..";
+import { expand } from "../../expand";
+import { HETZNER_SERVER_TYPES } from "../../plans";
+import { manifestOf } from "../../testing/fixtures";
+
+/** Round figures so that every expected value below can be worked out by hand. */
+const PRICES: PriceTable = {
+  ...DEFAULT_PRICES,
+  serverTypes: {
+    cx23: { monthly: 10, source: "test" },
+    cx33: { monthly: 20, source: "test" },
+    cx53: { monthly: 40, source: "test" },
+    ccx13: { monthly: 30, source: "test" },
+  },
+  serverBackupsPercent: 20,
+  volumePerGb: { monthly: 0.05, source: "test" },
+  primaryIpv4: { monthly: 0.5, source: "test" },
+  primaryIpv6: { monthly: 0, source: "test" },
+  storageBox: { type: "bx11", monthly: 4, source: "test" },
+};
+
+describe("costReport on a small fleet", () => {
+  const model = expand(
+    manifestOf(
+      [
+        { id: "hob", plan: "hobby", host: "big" }, // 1 unit, 2 GB
+        { id: "sta", plan: "starter", host: "big" }, // 2 units, 10 GB
+        { id: "pro", plan: "professional", serverType: "cx33" }, // 50 GB, backups on
+        { id: "biz", plan: "business", serverType: "ccx13", status: "suspended" }, // 200 GB, backups on
+      ],
+      [
+        { name: "big", location: "fsn1", serverType: "cx53" },
+        { name: "empty", location: "fsn1", serverType: "cx23" },
+      ],
+    ),
+  );
+  const report = costReport(model, PRICES);
+  const near = (value: number) => expect.closeTo(value, 9);
+
+  test("prices each shared host: server, volume with headroom, IPv4 and its half of the Storage Box", () => {
+    // big: 40 + 0 backups + (12 GB × 1.25 → 20 GB) × 0.05 + 0.5 + 4 / 2 = 43.5
+    expect(report.hosts[0]?.cost).toEqual({
+      server: 40,
+      serverBackups: 0,
+      volume: near(1),
+      ipv4: 0.5,
+      ipv6: 0,
+      storageBoxShare: 2,
+      total: near(43.5),
+    });
+    // empty: 10 + 10 GB minimum volume × 0.05 + 0.5 + 2 = 13
+    expect(report.hosts[1]?.cost.total).toBeCloseTo(13, 9);
+  });
+
+  test("splits a shared host over its tenants by capacity units used", () => {
+    const byId = new Map(report.tenants.map((t) => [t.id, t]));
+    expect(byId.get("hob")).toMatchObject({ cost: near(43.5 / 3), revenue: 15, margin: near(15 - 43.5 / 3) });
+    expect(byId.get("sta")).toMatchObject({ cost: near(29), revenue: 49, margin: near(20) });
+  });
+
+  test("prices dedicated tenants with Hetzner backups, and counts revenue from active tenants only", () => {
+    const byId = new Map(report.tenants.map((t) => [t.id, t]));
+    // pro: 20 + 20 % backups 4 + 50 GB × 0.05 + 0.5 + 4 / 2 = 29
+    expect(byId.get("pro")).toMatchObject({ cost: near(29), revenue: 179, margin: near(150) });
+    // biz (suspended): 30 + 6 + 200 GB × 0.05 + 0.5 + 2 = 48.5, and no revenue
+    expect(byId.get("biz")).toMatchObject({ cost: near(48.5), revenue: 0, margin: near(-48.5) });
+  });
+
+  test("adds up tiers and fleet, counting an empty host as cost of its tier", () => {
+    expect(report.tiers.shared).toEqual({ cost: near(56.5), revenue: 64, margin: near(7.5), storageBox: 4 });
+    expect(report.tiers.dedicated).toEqual({
+      cost: near(77.5),
+      revenue: 179,
+      margin: near(101.5),
+      storageBox: 4,
+    });
+    expect(report.fleet).toEqual({ cost: near(134), revenue: 243, margin: near(109) });
+  });
+
+  test("refuses a server type with no price", () => {
+    const noPrice = { ...PRICES, serverTypes: { cx53: PRICES.serverTypes.cx53! } };
+    expect(() => costReport(model, noPrice)).toThrow("no price for server type cx23");
+  });
+});
+
+describe("the price table", () => {
+  test("prices every server type Hetzner sells, each figure with a source", () => {
+    for (const type of Object.keys(HETZNER_SERVER_TYPES)) {
+      expect(DEFAULT_PRICES.serverTypes[type]?.source).toMatch(/\S/);
+    }
+  });
+
+  test("can be overridden from a file, server type by server type", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tenancy-prices-"));
+    const file = path.join(dir, "prices.yaml");
+    writeFileSync(file, "asOf: 2026-12-01\nserverTypes:\n  cx53: { monthly: 25, source: invoice 2026-11 }\n");
+    const prices = loadPrices(file);
+    expect(prices.asOf).toBe("2026-12-01");
+    expect(prices.serverTypes.cx53?.monthly).toBe(25);
+    expect(prices.serverTypes.cx23).toEqual(DEFAULT_PRICES.serverTypes.cx23);
+  });
+
+  test("reports a bad override file with its name and field", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tenancy-prices-"));
+    const file = path.join(dir, "prices.yaml");
+    writeFileSync(file, "volumePerGb: { monthly: -1, source: x }\n");
+    expect(() => loadPrices(file)).toThrow(PriceFileError);
+    expect(() => loadPrices(file)).toThrow(`${file}: volumePerGb.monthly`);
+  });
+});

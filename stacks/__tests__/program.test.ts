@@ -1,0 +1,130 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { CONFIG_KEYS } from "../config";
+import program from "../index";
+import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../infra/testing/fixtures";
+
+const readYaml = (file: string) =>
+  parse(readFileSync(path.join(REPO_ROOT, file), "utf8")) as Record<string, unknown>;
+
+describe("Pulumi.yaml", () => {
+  const project = readYaml("Pulumi.yaml") as {
+    name: string;
+    main: string;
+    runtime: { name: string; options: { typescript: boolean; nodeargs: string } };
+    config: Record<string, { type: string; description: string; secret?: boolean; items?: { type: string } }>;
+  };
+
+  test("runs the TypeScript program in stacks/ with a raised heap", () => {
+    expect(project.runtime.name).toBe("nodejs");
+    expect(project.runtime.options.typescript).toBe(true);
+    expect(project.runtime.options.nodeargs).toMatch(/--max-old-space-size=\d{4,}/);
+    expect(project.main).toBe("stacks/");
+  });
+
+  test("declares, typed and described, exactly the settings the program reads", () => {
+    expect(Object.keys(project.config).sort()).toEqual([...CONFIG_KEYS].sort());
+    for (const [key, declaration] of Object.entries(project.config)) {
+      expect({ key, type: declaration.type }).toEqual({
+        key,
+        type: expect.stringMatching(/^(string|integer|boolean|array)$/),
+      });
+      expect({ key, description: declaration.description }).toEqual({
+        key,
+        description: expect.stringMatching(/\w{3}/),
+      });
+      if (declaration.type === "array") expect(declaration.items?.type).toBe("string");
+    }
+    expect(project.config.backupPassword?.secret).toBe(true);
+  });
+
+  test.each(["shared", "dedicated"])("Pulumi.%s.yaml sets its tier and commits no secret", (stack) => {
+    const text = readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    const config = (parse(text) as { config: Record<string, unknown> }).config;
+    expect(config["tenancy:tier"]).toBe(stack);
+    for (const key of ["hcloud:token", "cloudflare:apiToken", "tenancy:backupPassword"])
+      expect(config).not.toHaveProperty(key);
+    expect(text).not.toContain("secure:");
+  });
+});
+
+describe("the program under mocks", () => {
+  const baseConfig = {
+    "tenancy:manifest": EXAMPLE_MANIFEST,
+    "tenancy:cloudflareZoneId": "0123456789abcdef0123456789abcdef",
+    "tenancy:cloudflareAccountId": "fedcba9876543210fedcba9876543210",
+    "tenancy:adminCidrs": JSON.stringify(["198.51.100.0/24"]),
+    "tenancy:sshKeys": JSON.stringify(["ops"]),
+    "tenancy:backupPassword": "correct-horse-battery-staple",
+  };
+
+  /** Runs the program as `pulumi preview` would, with mocks instead of a cloud. */
+  function run(config: Record<string, string>): Record<string, unknown> {
+    void pulumi.runtime.setMocks(
+      {
+        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs as Record<string, unknown> }),
+        call: (args) => args.inputs as Record<string, unknown>,
+      },
+      "tenancy",
+      config["tenancy:tier"] ?? "shared",
+      true,
+    );
+    pulumi.runtime.setAllConfig({ ...baseConfig, ...config }, ["tenancy:backupPassword"]);
+    return program();
+  }
+
+  test("the shared stack exports each host and each shared tenant", () => {
+    const outputs = run({ "tenancy:tier": "shared" }) as {
+      hosts: { name: string; capacity: string }[];
+      tenants: Record<string, { url: string; host: string }>;
+    };
+    expect(outputs.hosts.map((h) => [h.name, h.capacity])).toEqual([
+      ["shared-fsn1-a", "32/60"],
+      ["shared-hel1-a", "11/28"],
+    ]);
+    expect(Object.keys(outputs.tenants)).toHaveLength(30);
+    expect(outputs.tenants["sanitaer-koch"]).toMatchObject({
+      url: "https://sanitaer-koch.fieldcrew.app",
+      host: "shared-fsn1-a",
+    });
+  });
+
+  test("the dedicated stack exports each dedicated tenant", () => {
+    const outputs = run({ "tenancy:tier": "dedicated" }) as { tenants: Record<string, { location: string }> };
+    expect(Object.keys(outputs.tenants).sort()).toEqual([
+      "alpen-energie",
+      "brightline-retail",
+      "harbor-health",
+      "nordwerk-logistik",
+    ]);
+    expect(outputs.tenants["harbor-health"]?.location).toBe("ash");
+  });
+
+  test.each([
+    [{ "tenancy:tier": "premium" }, 'tenancy:tier must be one of shared, dedicated, not "premium"'],
+    [
+      { "tenancy:tier": "shared", "tenancy:cloudflareZoneId": "my-zone" },
+      "tenancy:cloudflareZoneId must be 32 lowercase hex digits",
+    ],
+    [
+      { "tenancy:tier": "shared", "tenancy:adminCidrs": '["0.0.0.0/0"]' },
+      "must not open SSH to the whole internet",
+    ],
+    [{ "tenancy:tier": "shared", "tenancy:adminCidrs": '["office"]' }, 'has "office", which is not a CIDR'],
+    [
+      { "tenancy:tier": "shared", "tenancy:manifest": "missing.yaml" },
+      'missing.yaml is invalid (1 problem above); run "npx tenancy validate"',
+    ],
+  ])("refuses bad settings with a clear message: %j", (config, message) => {
+    let error: unknown;
+    try {
+      run(config);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(pulumi.RunError);
+    expect((error as Error).message).toContain(message);
+  });
+});

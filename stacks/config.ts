@@ -1,0 +1,68 @@
+/**
+ * The stack settings the program reads, each declared (typed, described) in Pulumi.yaml.
+ * A test keeps the two lists equal.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { TIERS, type Tier } from "../infra/plans";
+
+export const CONFIG_KEYS = [
+  "tier",
+  "manifest",
+  "cloudflareZoneId",
+  "cloudflareAccountId",
+  "adminCidrs",
+  "sshKeys",
+  "backupPassword",
+] as const;
+
+export interface StackConfig {
+  tier: Tier;
+  manifest: string;
+  cloudflareZoneId: string;
+  cloudflareAccountId: string;
+  adminCidrs: string[];
+  sshKeys: string[];
+  /** restic repository password; secret. */
+  backupPassword: pulumi.Output<string>;
+}
+
+const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
+const CIDR =
+  /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$|^[0-9a-f:]+\/(?:12[0-8]|1[01]\d|[1-9]?\d)$/i;
+
+export function readStackConfig(): StackConfig {
+  const config = new pulumi.Config("tenancy");
+  const fail = (key: string, message: string): never => {
+    throw new pulumi.RunError(`tenancy:${key} ${message}`);
+  };
+  const tier = config.require("tier");
+  if (!(TIERS as readonly string[]).includes(tier))
+    fail("tier", `must be one of ${TIERS.join(", ")}, not "${tier}"`);
+  const id = (key: string) => {
+    const value = config.require(key);
+    if (!CLOUDFLARE_ID.test(value))
+      fail(key, `must be 32 lowercase hex digits (see the Cloudflare dashboard), not "${value}"`);
+    return value;
+  };
+  const list = (key: string) => {
+    const value = config.requireObject<unknown>(key);
+    if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
+      fail(key, "must be a list of strings");
+    return value as string[];
+  };
+  const adminCidrs = list("adminCidrs");
+  for (const cidr of adminCidrs) {
+    if (!CIDR.test(cidr)) fail("adminCidrs", `has "${cidr}", which is not a CIDR such as 198.51.100.0/24`);
+    if (cidr === "0.0.0.0/0" || cidr === "::/0")
+      fail("adminCidrs", `must not open SSH to the whole internet (${cidr})`);
+  }
+  return {
+    tier: tier as Tier,
+    manifest: config.get("manifest") ?? "tenants.yaml",
+    cloudflareZoneId: id("cloudflareZoneId"),
+    cloudflareAccountId: id("cloudflareAccountId"),
+    adminCidrs,
+    sshKeys: list("sshKeys"),
+    backupPassword: config.requireSecret("backupPassword"),
+  };
+}
