@@ -4,6 +4,7 @@
  */
 import { formatIssue, ManifestError } from "../manifest";
 import { PriceFileError, PriceMissingError } from "../cost";
+import { PlacementError } from "../expand";
 
 export const EXIT = { ok: 0, invalidInput: 1, policyViolation: 2, internalError: 3 } as const;
 
@@ -20,8 +21,9 @@ export function reportFailure(error: unknown, json: boolean): number {
     }
     return EXIT.invalidInput;
   }
-  if (error instanceof UsageError || error instanceof PriceFileError || error instanceof PriceMissingError) {
-    process.stderr.write(`tenancy: ${error.message}\n`);
+  const inputErrors = [UsageError, PriceFileError, PriceMissingError, PlacementError];
+  if (inputErrors.some((type) => error instanceof type)) {
+    process.stderr.write(`tenancy: ${(error as Error).message}\n`);
     return EXIT.invalidInput;
   }
   const message = error instanceof Error ? error.message : String(error);

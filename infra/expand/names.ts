@@ -3,6 +3,7 @@
  * on other tenants, so that adding, removing or re-planning one tenant renames nothing else (a rename
  * would make Pulumi replace the resource).
  */
+import { DEDICATED_PREFIX } from "../manifest";
 import type { ServerResourceNames, TenantResourceNames } from "./model";
 
 export function tenantHostname(id: string, zone: string): string {
@@ -11,7 +12,7 @@ export function tenantHostname(id: string, zone: string): string {
 
 /** Hetzner server name of a dedicated tenant; the prefix keeps it apart from shared host names. */
 export function dedicatedServerName(id: string): string {
-  return `dedicated-${id}`;
+  return `${DEDICATED_PREFIX}${id}`;
 }
 
 /** PostgreSQL database and role of a tenant. Ids are DNS labels, so `-` → `_` is one-to-one. */

@@ -59,7 +59,7 @@ export function planPlacement({ manifest, plans }: LoadedManifest): PlacementPla
     if (!host) {
       const proposed = proposeHost(where, hosts);
       if (proposed.capacityUnits < units) {
-        throw new Error(
+        throw new PlacementError(
           `tenant "${tenant.id}" needs ${units} units, more than a new ${proposed.serverType} host offers`,
         );
       }
@@ -93,6 +93,9 @@ function suffix(n: number): string {
   const letter = String.fromCharCode(97 + (n % 26));
   return n < 26 ? letter : suffix(Math.floor(n / 26) - 1) + letter;
 }
+
+/** A tenant that no host could ever hold: a problem with the manifest, not with tenancy. */
+export class PlacementError extends Error {}
 
 interface Edit {
   offset: number;

@@ -1,5 +1,5 @@
 export * from "./issues";
 export * from "./load";
 export * from "./schema";
-export { RESERVED_IDS } from "./rules";
+export { DEDICATED_PREFIX, RESERVED_IDS } from "./rules";
 export type { ManifestSource } from "./source";

@@ -10,6 +10,9 @@ import {
   type Plan,
 } from "../plans";
 import { didYouMean } from "./hints";
+
+/** Dedicated tenants' servers are named `dedicated-<id>`; shared host names must keep out of that space. */
+export const DEDICATED_PREFIX = "dedicated-";
 import type { ManifestSharedHost, ManifestTenant } from "./schema";
 import type { HetznerLocation } from "../plans";
 
@@ -85,6 +88,17 @@ function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {
         `duplicate shared host "${host.name}"; first defined at line ${lineOf(["sharedHosts", first, "name"])}`,
       );
     } else seen.set(host.name, index);
+    if (RESERVED_IDS.has(host.name)) {
+      report(
+        ["sharedHosts", index, "name"],
+        `"${host.name}" is reserved for the product's own hostnames; choose another name`,
+      );
+    } else if (host.name.startsWith(DEDICATED_PREFIX)) {
+      report(
+        ["sharedHosts", index, "name"],
+        `shared host names may not start with "${DEDICATED_PREFIX}": that prefix names the servers of dedicated tenants`,
+      );
+    }
     const type = hetznerServerType(host.serverType);
     if (type && !type.locations.includes(host.location)) {
       report(

@@ -32,7 +32,7 @@ export function placeCommand(options: { file: string; json: boolean; write: bool
   out.push(`Placing ${plural(plan.placements.length, "tenant")} (first fit by capacity units):`);
   out.push(
     table(
-      plan.placements.map((p) => [p.tenant, "→", p.host, `${p.units} units`]),
+      plan.placements.map((p) => [p.tenant, "→", p.host, plural(p.units, "unit")]),
       "  ",
     ),
   );
