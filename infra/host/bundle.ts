@@ -1,0 +1,122 @@
+/**
+ * The HostBundle: every file a host needs after first boot, the tenant SQL, and what each file affects.
+ * `tenancy-apply` on the host installs it (see files/tenancy-apply); the components ship it over SSH and
+ * re-run the apply when `bundleHash` changes.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { renderCaddyfile, TLS_CERT_FILE, TLS_KEY_FILE } from "./caddyfile";
+import {
+  BACKUP_LIST_FILE,
+  REGISTRY_FILE,
+  renderBackupList,
+  renderRegistry,
+  renderTenantEnv,
+  TENANT_ENV_DIR,
+} from "./registry";
+import type { HostSecrets } from "./secrets";
+import type { HostSpec } from "./spec";
+import { renderTenantSql } from "./sql";
+import { APP_UNIT, renderUnits, UNIT_DIR } from "./units";
+
+/** What a changed file sets in motion on the host. */
+export type Effect = "caddy" | "app" | "systemd" | "postgres";
+
+export interface BundleFile {
+  path: string;
+  /** Octal, as a string: "0644". */
+  mode: string;
+  owner: string;
+  group: string;
+  content: string;
+  affects: Effect[];
+}
+
+export interface HostBundle {
+  format: 1;
+  host: string;
+  files: BundleFile[];
+  /** Directories whose files the bundle owns: a file there that the bundle lacks is removed. */
+  managedDirs: string[];
+  sql: string;
+}
+
+export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
+export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
+export const HOST_SCRIPTS = ["tenancy-apply", "tenancy-backup", "tenancy-restore"] as const;
+
+/** The scripts installed on every host, read once from infra/host/files. */
+export function hostScript(name: (typeof HOST_SCRIPTS)[number]): string {
+  return readFileSync(path.join(__dirname, "files", name), "utf8");
+}
+
+export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
+  const file = (
+    p: string,
+    content: string,
+    affects: Effect[],
+    mode = "0644",
+    group = "root",
+  ): BundleFile => ({
+    path: p,
+    mode,
+    owner: "root",
+    group,
+    content,
+    affects,
+  });
+  const files: BundleFile[] = [
+    file("/etc/caddy/Caddyfile", renderCaddyfile(host), ["caddy"]),
+    file(TLS_CERT_FILE, ensureNewline(secrets.originCertificate), ["caddy"]),
+    file(TLS_KEY_FILE, ensureNewline(secrets.originKey), ["caddy"], "0640", "caddy"),
+    file(REGISTRY_FILE, `${JSON.stringify(renderRegistry(host), null, 2)}\n`, ["app"]),
+    ...Object.entries(renderTenantEnv(host, secrets)).map(([p, content]) =>
+      file(p, content, ["app"], "0600"),
+    ),
+    file(BACKUP_LIST_FILE, renderBackupList(host), []),
+    file(RESTIC_ENV_FILE, renderResticEnv(secrets), [], "0600"),
+    file(POSTGRES_CONF_FILE, renderPostgresConf(host), ["postgres"]),
+    ...Object.entries(renderUnits(host)).map(([p, content]) =>
+      file(p, content, p === `${UNIT_DIR}/${APP_UNIT}` ? ["systemd", "app"] : ["systemd"]),
+    ),
+    ...HOST_SCRIPTS.map((name) => file(`/usr/local/sbin/${name}`, hostScript(name), [], "0755")),
+  ];
+  return {
+    format: 1,
+    host: host.name,
+    files,
+    managedDirs: [TENANT_ENV_DIR],
+    sql: renderTenantSql(host, secrets),
+  };
+}
+
+function renderResticEnv(secrets: HostSecrets): string {
+  return [
+    `RESTIC_REPOSITORY=${secrets.resticRepository}`,
+    `RESTIC_PASSWORD=${secrets.resticPassword}`,
+    "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
+    "",
+  ].join("\n");
+}
+
+/** Sized by the server, not by the tenant list, so that adding a tenant never restarts PostgreSQL. */
+function renderPostgresConf(host: HostSpec): string {
+  return [
+    `# tenancy: PostgreSQL settings for ${host.name}. Rendered; do not edit on the host.`,
+    "listen_addresses = 'localhost'",
+    "password_encryption = 'scram-sha-256'",
+    `max_connections = ${Math.max(100, host.memoryGb * 25)}`,
+    `shared_buffers = ${Math.max(128, Math.floor(host.memoryGb * 1024 * 0.2))}MB`,
+    "",
+  ].join("\n");
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
+/** Stable over renders of the same inputs: the trigger that re-runs the apply on the host. */
+export function bundleHash(bundle: HostBundle): string {
+  return createHash("sha256").update(JSON.stringify(bundle)).digest("hex");
+}

@@ -1,0 +1,83 @@
+/**
+ * cloud-init user-data: bootstrap only. Packages, the data volume mounted by device (nofail) with
+ * PostgreSQL's data directory on it, the deploy user with the admin SSH keys, SSH hardened, unattended
+ * security upgrades, the apply tool installed and its bootstrap run. Everything about tenants arrives
+ * later as a HostBundle over SSH (`tenancy-apply`), never through user-data, which Hetzner cannot
+ * change without replacing the server. No secret is ever written here.
+ */
+import { stringify } from "yaml";
+import { hostScript } from "./bundle";
+import type { HostSpec } from "./spec";
+
+export const DATA_MOUNT = "/mnt/data";
+export const DEPLOY_USER = "deploy";
+export const HOST_PACKAGES = ["postgresql-15", "caddy", "restic", "podman", "unattended-upgrades", "python3"];
+
+export interface UserDataInputs {
+  /** Public keys of the admins (from the Hetzner SSH keys named in `tenancy:sshKeys`). */
+  sshAuthorizedKeys: string[];
+  /** The data volume's device, `/dev/disk/by-id/scsi-0HC_Volume_<id>` (hcloud Volume `linuxDevice`). */
+  volumeDevice: string;
+}
+
+export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
+  const config = {
+    hostname: host.server.hetznerName,
+    manage_etc_hosts: true,
+    disable_root: true,
+    ssh_pwauth: false,
+    package_update: true,
+    package_upgrade: true,
+    users: [
+      {
+        name: DEPLOY_USER,
+        gecos: "tenancy deploy (applies host bundles)",
+        shell: "/bin/bash",
+        lock_passwd: true,
+        // The deploy user may run the host tools as root, and nothing else.
+        sudo: `ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, /usr/bin/cloud-init status --wait`,
+        ssh_authorized_keys: inputs.sshAuthorizedKeys,
+      },
+    ],
+    // The volume is formatted ext4 by Hetzner; mounted by device so a re-created attachment still mounts.
+    mounts: [[inputs.volumeDevice, DATA_MOUNT, "ext4", "discard,nofail,defaults", "0", "2"]],
+    write_files: [
+      {
+        path: "/etc/postgresql-common/createcluster.d/50-tenancy.conf",
+        content: `# PostgreSQL keeps its data on the volume, never on the server disk.\ndata_directory = '${DATA_MOUNT}/postgresql/%v/%c'\n`,
+      },
+      {
+        path: "/etc/ssh/sshd_config.d/50-tenancy.conf",
+        content: [
+          "# tenancy: keys only, no root, only the deploy user.",
+          "PasswordAuthentication no",
+          "KbdInteractiveAuthentication no",
+          "PermitRootLogin no",
+          `AllowUsers ${DEPLOY_USER}`,
+          "",
+        ].join("\n"),
+      },
+      {
+        path: "/etc/apt/apt.conf.d/20auto-upgrades",
+        content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
+      },
+      { path: "/usr/local/sbin/tenancy-apply", permissions: "0755", content: hostScript("tenancy-apply") },
+    ],
+    runcmd: [
+      // Refuse to put PostgreSQL on the server disk: without the volume there is no database.
+      [
+        "sh",
+        "-c",
+        `mountpoint -q ${DATA_MOUNT} || { echo "tenancy: ${DATA_MOUNT} is not mounted; not installing PostgreSQL" >&2; exit 1; }`,
+      ],
+      ["sh", "-c", `DEBIAN_FRONTEND=noninteractive apt-get install -y ${HOST_PACKAGES.join(" ")}`],
+      ["systemctl", "reload", "ssh"],
+      ["/usr/local/sbin/tenancy-apply", "--bootstrap"],
+    ],
+  };
+  const header = [
+    "#cloud-config",
+    `# tenancy bootstrap of ${host.name} (${host.tier}). Tenants arrive later through tenancy-apply.`,
+  ].join("\n");
+  return `${header}\n${stringify(config, { lineWidth: 0 })}`;
+}

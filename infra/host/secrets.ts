@@ -1,0 +1,65 @@
+/**
+ * The secrets a host bundle needs. The component renders with the real values inside a Pulumi secret
+ * output; `tenancy render` renders with references, so that nothing an operator writes to disk holds a
+ * plaintext secret.
+ */
+import { scramVerifier } from "./scram";
+
+export interface HostSecrets {
+  /** Plaintext database password of a tenant: only ever written to the tenant's 0600 env file. */
+  dbPassword(tenantId: string): string;
+  /** The SCRAM verifier of that password: what the SQL carries instead of the password. */
+  dbVerifier(tenantId: string, role: string): string;
+  /** Password of the host's restic repository. */
+  resticPassword: string;
+  /** restic repository URL (the host's Storage Box sub-account over SFTP); not secret. */
+  resticRepository: string;
+  /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
+  originCertificate: string;
+  originKey: string;
+}
+
+export interface SecretValues {
+  dbPasswords: Readonly<Record<string, string>>;
+  resticPassword: string;
+  resticRepository: string;
+  originCertificate: string;
+  originKey: string;
+}
+
+export function hostSecrets(values: SecretValues): HostSecrets {
+  const password = (tenantId: string) => {
+    const value = values.dbPasswords[tenantId];
+    if (value === undefined) throw new Error(`no database password for tenant ${tenantId}`);
+    // It goes into a URL and a SCRAM verifier as it is: letters and digits only, long enough.
+    if (!/^[A-Za-z0-9]{24,}$/.test(value)) {
+      throw new Error(`database password of tenant ${tenantId} must be at least 24 letters and digits`);
+    }
+    return value;
+  };
+  return {
+    dbPassword: password,
+    dbVerifier: (tenantId, role) => scramVerifier(role, password(tenantId)),
+    resticPassword: values.resticPassword,
+    resticRepository: values.resticRepository,
+    originCertificate: values.originCertificate,
+    originKey: values.originKey,
+  };
+}
+
+/** A placeholder that names a secret without holding it. */
+export function secretReference(name: string): string {
+  return `@@secret:${name}@@`;
+}
+
+/** Secrets as references, for `tenancy render` and for tests that must not see real values. */
+export function referenceSecrets(host: string): HostSecrets {
+  return {
+    dbPassword: (tenantId) => secretReference(`${tenantId}-db-password`),
+    dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
+    resticPassword: secretReference(`${host}-backup-password`),
+    resticRepository: secretReference(`${host}-backup-repository`),
+    originCertificate: secretReference(`${host}-origin-certificate`),
+    originKey: secretReference(`${host}-origin-key`),
+  };
+}

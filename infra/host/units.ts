@@ -1,0 +1,101 @@
+/**
+ * systemd units: the app container (one per host, resource-limited) and the backup timers.
+ */
+import { REGISTRY_FILE } from "./registry";
+import { TENANT_HEADER } from "./caddyfile";
+import type { HostSpec } from "./spec";
+
+export const UNIT_DIR = "/etc/systemd/system";
+export const APP_UNIT = "tenancy-app.service";
+export const APP_CONTAINER = "tenancy-app";
+/** Share of the server's memory and CPU the app may use; PostgreSQL and Caddy need the rest. */
+const APP_MEMORY_SHARE = 0.5;
+const APP_CPU_SHARE = 0.8;
+
+export function renderUnits(host: HostSpec): Record<string, string> {
+  const memoryMb = Math.floor(host.memoryGb * 1024 * APP_MEMORY_SHARE);
+  const cpuPercent = Math.round(host.vcpus * 100 * APP_CPU_SHARE);
+  const app = [
+    "# tenancy: rendered; do not edit on the host.",
+    "[Unit]",
+    `Description=tenancy app for every tenant on ${host.name}`,
+    "Wants=network-online.target postgresql.service",
+    "After=network-online.target postgresql.service",
+    "",
+    "[Service]",
+    // podman is looked up on systemd's search path, which puts /usr/local/bin first.
+    `ExecStartPre=-podman rm --force --ignore ${APP_CONTAINER}`,
+    [
+      "ExecStart=podman run --rm --name",
+      APP_CONTAINER,
+      "--network host",
+      `--memory ${memoryMb}m`,
+      `--cpus ${(cpuPercent / 100).toFixed(2)}`,
+      "--volume /etc/tenancy:/etc/tenancy:ro",
+      `--env TENANCY_REGISTRY=${REGISTRY_FILE}`,
+      `--env TENANCY_TENANT_HEADER=${TENANT_HEADER}`,
+      `--env PORT=${host.app.port}`,
+      host.app.image,
+    ].join(" "),
+    `ExecStop=podman stop --time 20 ${APP_CONTAINER}`,
+    "Restart=on-failure",
+    "RestartSec=5",
+    `MemoryMax=${memoryMb + 256}M`,
+    `CPUQuota=${cpuPercent}%`,
+    "TasksMax=4096",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ];
+  const oneshot = (description: string, exec: string) =>
+    [
+      "# tenancy: rendered; do not edit on the host.",
+      "[Unit]",
+      `Description=${description}`,
+      "Wants=postgresql.service",
+      "After=postgresql.service network-online.target",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=${exec}`,
+      "Nice=10",
+      "IOSchedulingClass=idle",
+      "",
+    ].join("\n");
+  const timer = (description: string, calendar: string, delay: string) =>
+    [
+      "# tenancy: rendered; do not edit on the host.",
+      "[Unit]",
+      `Description=${description}`,
+      "",
+      "[Timer]",
+      `OnCalendar=${calendar}`,
+      `RandomizedDelaySec=${delay}`,
+      "Persistent=true",
+      "",
+      "[Install]",
+      "WantedBy=timers.target",
+      "",
+    ].join("\n");
+  return {
+    [`${UNIT_DIR}/${APP_UNIT}`]: app.join("\n"),
+    [`${UNIT_DIR}/tenancy-backup.service`]: oneshot(
+      "tenancy nightly backup of every tenant database",
+      "/usr/local/sbin/tenancy-backup",
+    ),
+    [`${UNIT_DIR}/tenancy-backup.timer`]: timer("tenancy nightly backup", "*-*-* 02:00:00", "45min"),
+    [`${UNIT_DIR}/tenancy-backup-check.service`]: oneshot(
+      "tenancy weekly check of the backup repository",
+      "/usr/local/sbin/tenancy-backup --check",
+    ),
+    [`${UNIT_DIR}/tenancy-backup-check.timer`]: timer(
+      "tenancy weekly backup check",
+      "Sun *-*-* 04:30:00",
+      "1h",
+    ),
+  };
+}
+
+/** Timers the apply tool enables. */
+export const TIMERS = ["tenancy-backup.timer", "tenancy-backup-check.timer"];
