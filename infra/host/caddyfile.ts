@@ -34,21 +34,23 @@ export function renderCaddyfile(
   host: HostSpec,
   options: CaddyOptions = { listen: { kind: "origin-tls" } },
 ): string {
-  const tls = options.listen.kind === "origin-tls";
+  const { listen } = options;
+  const tls = listen.kind === "origin-tls";
   const scheme = tls ? "https://" : "http://";
   const upstream = options.upstream ?? `127.0.0.1:${host.app.port}`;
-  const global = tls
-    ? [
-        "\tadmin localhost:2019",
-        "\t# Certificates come from Cloudflare's Origin CA (below); Caddy must never try to get its own.",
-        "\tauto_https off",
-      ]
-    : [
-        `\tadmin 127.0.0.1:${options.listen.adminPort}`,
-        "\tauto_https off",
-        `\thttp_port ${options.listen.port}`,
-        "\tdefault_bind 127.0.0.1",
-      ];
+  const global =
+    listen.kind === "origin-tls"
+      ? [
+          "\tadmin localhost:2019",
+          "\t# Certificates come from Cloudflare's Origin CA (below); Caddy must never try to get its own.",
+          "\tauto_https off",
+        ]
+      : [
+          `\tadmin 127.0.0.1:${listen.adminPort}`,
+          "\tauto_https off",
+          `\thttp_port ${listen.port}`,
+          "\tdefault_bind 127.0.0.1",
+        ];
   const common = tls
     ? [
         `\ttls ${TLS_CERT_FILE} ${TLS_KEY_FILE}`,
