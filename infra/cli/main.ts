@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { costCommand } from "./commands/cost";
 import { placeCommand } from "./commands/place";
 import { planCommand } from "./commands/plan";
+import { renderCommand } from "./commands/render";
 import { schemaCommand } from "./commands/schema";
 import { validateCommand } from "./commands/validate";
 import { EXIT, reportFailure } from "./errors";
@@ -73,6 +74,19 @@ export function buildProgram(run: (action: () => number, json: boolean) => void)
     .addOption(jsonOption())
     .option("--prices <path>", "YAML or JSON file overriding the built-in Hetzner price table")
     .action((options: CommonOptions & { prices?: string }) => run(() => costCommand(options), options.json));
+
+  program
+    .command("render")
+    .description(
+      "Write one host's files (user-data, bundle, Caddyfile, SQL with verifiers only, units, scripts) for inspection; secrets stay references.",
+    )
+    .argument("<host>", "a shared host's name or a dedicated tenant's id")
+    .requiredOption("-o, --out <dir>", "directory to write into")
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .action((host: string, options: CommonOptions & { out: string }) =>
+      run(() => renderCommand(host, options), options.json),
+    );
 
   program
     .command("schema")

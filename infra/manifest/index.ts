@@ -1,3 +1,4 @@
+export { didYouMean } from "./hints";
 export * from "./issues";
 export * from "./load";
 export * from "./schema";

@@ -107,6 +107,26 @@ describe("tenancy (the command)", () => {
     expect(sum).toBeCloseTo(report.fleet.cost, 0);
   });
 
+  test("render writes one host's files with secrets as references only", () => {
+    const out = tempDir();
+    const { code, stdout } = tenancy("render", "alpen-energie", "--out", out, "-f", EXAMPLE_MANIFEST);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toContain("Rendered alpen-energie (dedicated, 1 tenant)");
+    const env = readFileSync(path.join(out, "files/etc/tenancy/tenants/alpen-energie.env"), "utf8");
+    expect(env).toContain(
+      "DATABASE_URL=postgresql://t_alpen_energie:@@secret:alpen-energie-db-password@@@127.0.0.1",
+    );
+    expect(readFileSync(path.join(out, "tenants.sql"), "utf8")).toContain(
+      "PASSWORD '@@secret:alpen-energie-db-password:scram-sha-256@@'",
+    );
+    expect(readFileSync(path.join(out, "user-data.yaml"), "utf8")).toMatch(/^#cloud-config\n/);
+    const unknown = tenancy("render", "alpen-energy", "--out", out, "-f", EXAMPLE_MANIFEST);
+    expect(unknown.code).toBe(EXIT.invalidInput);
+    expect(unknown.stderr).toContain(
+      'no host or dedicated tenant named "alpen-energy"; did you mean "alpen-energie"?',
+    );
+  });
+
   test("an unknown command or option is a usage error (exit 1)", () => {
     expect(tenancy("deploy").code).toBe(EXIT.invalidInput);
     expect(tenancy("plan", "--stack", "nope").code).toBe(EXIT.invalidInput);
@@ -126,7 +146,7 @@ describe("help and failures (in-process)", () => {
     process.exitCode = undefined;
   });
 
-  test.each(["validate", "plan", "place", "cost", "schema"])(
+  test.each(["validate", "plan", "place", "cost", "render", "schema"])(
     "%s --help describes the command and exits 0",
     (command) => {
       main(["node", "tenancy", command, "--help"]);
