@@ -89,7 +89,9 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
     const merged = mergePlans(overrides);
     plans = merged.plans;
     for (const problem of merged.problems) {
-      at(problem.field ? ["plans", problem.plan, problem.field] : ["plans", problem.plan], problem.message);
+      brokenPlans.add(problem.plan);
+      if (problem.field) at(["plans", problem.plan, problem.field], problem.message);
+      else at(["plans", problem.plan], problem.message, undefined, "key");
     }
     checkRules(
       {
@@ -161,7 +163,11 @@ function reportZodIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): void {
     case "invalid_value": {
       const allowed = issue.values.map(String);
       const given = String(value);
-      if (field === "version") {
+      if (value === undefined) {
+        at(path, `missing required field "${field}"`, undefined, "key");
+      } else if (field === "version" && typeof value !== "number") {
+        at(path, `must be the number ${allowed.join(", ")}, not ${describe(value)}`);
+      } else if (field === "version") {
         at(path, `unsupported manifest version ${given}; this tenancy reads version ${allowed.join(", ")}`);
       } else if (/^locations?$/.test(field) || /^locations$/.test(String(path[path.length - 2]))) {
         at(
@@ -241,7 +247,7 @@ function article(type: string): string {
 }
 
 function describe(value: unknown): string {
-  if (value === null) return "empty";
+  if (value === null) return "nothing (write [] for an empty list)";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `the string "${value}"`;

@@ -240,7 +240,7 @@ function checkDomains({ plans, tenants, fleet, lineOf }: RuleInput, report: Repo
       const allowed = plan.customDomains === 1 ? "1 custom domain" : `${plan.customDomains} custom domains`;
       report(
         ["tenants", index, "domains"],
-        `plan "${plan.name}" allows ${allowed}, and ${domains.length} are listed`,
+        `plan "${plan.name}" allows ${allowed}, and ${domains.length} ${domains.length === 1 ? "is" : "are"} listed`,
       );
     }
   }
@@ -261,7 +261,7 @@ function checkCapacity({ plans, hosts, tenants }: RuleInput, report: Report): vo
     if (units > capacity) {
       report(
         ["sharedHosts", index, "name"],
-        `shared host "${host.name}" is over capacity: its ${placed.length} tenants need ${units} units and it has ${capacity}; ` +
+        `shared host "${host.name}" is over capacity: its ${placed.length === 1 ? "tenant needs" : `${placed.length} tenants need`} ${units} units and it has ${capacity}; ` +
           `move tenants to another host (a data migration) or choose a larger serverType`,
       );
     }

@@ -2,14 +2,17 @@
  * The manifest as YAML text with positions: parsing, and finding the line of any path in it.
  */
 import {
+  CST,
   isMap,
   isScalar,
   isSeq,
   LineCounter,
   parseDocument,
+  Parser,
   type Document,
   type Node,
   type Pair,
+  type YAMLError,
 } from "yaml";
 import type { ManifestIssue } from "./issues";
 
@@ -38,9 +41,37 @@ export function parseSource(
       const key = keyAt(doc, error.pos[0]);
       return { file, line, col, path: key.path, message: `duplicate key "${key.name}"` };
     }
-    return { file, line, col, path: "(yaml)", message: `YAML syntax error: ${firstLine(error.message)}` };
+    const at = lineCounter.linePos(unclosedQuoteStart(text, error) ?? error.pos[0]);
+    return { file, ...at, path: "(yaml)", message: `YAML syntax error: ${firstLine(error.message)}` };
   });
   return { source, issues, fatal: doc.errors.some((error) => error.code !== "DUPLICATE_KEY") };
+}
+
+/**
+ * The parser reports a quote that is never closed at the end of the file; the opening quote is where the
+ * mistake is.
+ */
+function unclosedQuoteStart(text: string, error: YAMLError): number | undefined {
+  if (error.code !== "MISSING_CHAR" || !/quote/.test(error.message)) return undefined;
+  let start: number | undefined;
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== "document") continue;
+    CST.visit(token, (item) => {
+      for (const node of [item.key, item.value]) {
+        if (node?.type !== "double-quoted-scalar" && node?.type !== "single-quoted-scalar") continue;
+        if (!isClosedQuote(node.source) && node.offset <= error.pos[0]) start = node.offset;
+      }
+    });
+  }
+  return start;
+}
+
+/** `"…"` ends with a quote after an even run of backslashes; `'…'` with an odd run of quotes. */
+function isClosedQuote(source: string): boolean {
+  const body = source.slice(1);
+  if (source.startsWith('"')) return /(?:^|[^\\])(?:\\\\)*"$/.test(body);
+  const trailing = /'*$/.exec(body)![0].length;
+  return trailing % 2 === 1;
 }
 
 function firstLine(message: string): string {
