@@ -118,6 +118,8 @@ describe("the program under mocks", () => {
       'missing.yaml is invalid (1 problem above); run "npx tenancy validate"',
     ],
   ])("refuses bad settings with a clear message: %j", (config, message) => {
+    // The program logs each manifest problem through Pulumi before it fails; keep the test output clean.
+    jest.spyOn(pulumi.log, "error").mockImplementation(() => Promise.resolve());
     let error: unknown;
     try {
       run(config);
@@ -126,5 +128,6 @@ describe("the program under mocks", () => {
     }
     expect(error).toBeInstanceOf(pulumi.RunError);
     expect((error as Error).message).toContain(message);
+    jest.restoreAllMocks();
   });
 });
