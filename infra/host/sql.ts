@@ -34,18 +34,20 @@ export function renderTenantSql(host: HostSpec, secrets: HostSecrets): string {
       `ALTER ROLE ${ident(role)} WITH ${canLogin ? "LOGIN" : "NOLOGIN"} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS ` +
         `CONNECTION LIMIT ${tenant.database.connectionLimit} PASSWORD ${literal(secrets.dbVerifier(tenant.id, role))};`,
     );
-    if (!canLogin) {
+  }
+  lines.push("COMMIT;");
+  const locked = host.tenants.filter((tenant) => tenant.status !== "active");
+  if (locked.length > 0) {
+    // After the commit, so that no session can log in again between its end and the lock.
+    lines.push("", "-- Locked roles: end the sessions they still have.");
+    for (const tenant of locked) {
+      const role = literal(tenant.database.role);
       lines.push(
-        `-- Locked: end the sessions it still has.`,
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${literal(role)} AND pid <> pg_backend_pid();`,
+        `DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role} AND pid <> pg_backend_pid(); END $$;`,
       );
     }
   }
-  lines.push(
-    "COMMIT;",
-    "",
-    "-- CREATE DATABASE cannot run inside a transaction: each runs alone, only if missing.",
-  );
+  lines.push("", "-- CREATE DATABASE cannot run inside a transaction: each runs alone, only if missing.");
   for (const tenant of host.tenants) {
     const { name, role } = tenant.database;
     lines.push(

@@ -1,0 +1,86 @@
+# shellcheck shell=bash disable=SC2034  # sourced: CHECKSUM_SQL is used by the scripts that source it
+# tenancy-common.sh: what tenancy-backup and tenancy-restore share. Sourced, never run.
+# Installed on hosts as /usr/local/lib/tenancy/tenancy-common.sh; the scripts find it through TENANCY_LIB.
+# Expects ME (the script's name) and ETC (the tenancy configuration directory) to be set.
+
+die() {
+  echo "$ME: $*" >&2
+  exit 1
+}
+
+# --- Table checksums ---------------------------------------------------------------------------------
+# One line per user table: schema.table, row count, checksum. The checksum is order-independent: md5 of
+# the sorted md5s of each row's text, in 256 buckets so that no aggregate grows past PostgreSQL's 1 GB
+# limit. The session settings fix every type's text form, whatever the server's or client's defaults.
+# Run with psql -v snapshot=ID to read the snapshot another session exported.
+CHECKSUM_SQL=$(
+  cat <<'SQL'
+SET client_min_messages = warning;
+SET search_path = pg_catalog;
+SET DateStyle = 'ISO, YMD';
+SET IntervalStyle = 'postgres';
+SET TimeZone = 'UTC';
+SET extra_float_digits = 1;
+SET bytea_output = 'hex';
+SET lc_monetary = 'C';
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+\if :{?snapshot}
+SET TRANSACTION SNAPSHOT :'snapshot';
+\endif
+SELECT format(
+  'SELECT %L, coalesce(sum(n), 0), md5(coalesce(string_agg(k || d, '''' ORDER BY k COLLATE "C"), ''''))'
+  ' FROM (SELECT left(h, 2) AS k, count(*) AS n, md5(string_agg(h, '''' ORDER BY h COLLATE "C")) AS d'
+  ' FROM (SELECT md5(ROW(r.*)::text) AS h FROM ONLY %I.%I AS r) AS hashes GROUP BY 1) AS buckets',
+  format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
+FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'
+  AND NOT EXISTS (SELECT FROM pg_depend AS d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY format('%I.%I', n.nspname, c.relname) COLLATE "C"
+\gexec
+COMMIT;
+SQL
+)
+readonly CHECKSUM_SQL
+
+# Run a PostgreSQL client as TENANCY_PG_AS (from / so that it may read its working directory).
+pg() {
+  if [[ -n $PG_AS ]]; then
+    (cd / && runuser -u "$PG_AS" -- "$@")
+  else
+    "$@"
+  fi
+}
+
+# restic.env holds KEY=VALUE lines, read literally (a password may hold any character but a newline).
+load_restic_env() {
+  local file="$ETC/restic.env" key value
+  [[ -r $file ]] || die "cannot read $file"
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+    key=${line%%=*}
+    value=${line#*=}
+    case $key in
+      RESTIC_* | AWS_* | B2_* | AZURE_* | GOOGLE_* | OS_* | ST_*) export "$key=$value" ;;
+      # The Storage Box sub-account's password: sshpass reads it from SSHPASS, never from argv.
+      TENANCY_SFTP_PASSWORD) export "SSHPASS=$value" ;;
+      *) echo "$ME: ignoring unknown setting $key in $file" >&2 ;;
+    esac
+  done <"$file"
+  [[ -n ${RESTIC_REPOSITORY:-} ]] || die "RESTIC_REPOSITORY is not set in $file"
+  [[ -n ${RESTIC_PASSWORD:-}${RESTIC_PASSWORD_FILE:-} ]] || die "RESTIC_PASSWORD is not set in $file"
+  # Without a cache directory (no HOME under systemd) restic 0.14 fails; give it one.
+  export RESTIC_CACHE_DIR=${RESTIC_CACHE_DIR:-/var/cache/tenancy/restic}
+}
+
+# restic, reaching an SFTP repository (a Hetzner Storage Box, port 23) with the sub-account's password
+# when restic.env gives one. Without it, restic uses its own ssh, with keys.
+restic() {
+  if [[ -n ${SSHPASS:-} && $RESTIC_REPOSITORY =~ ^sftp:([^:/]+@[^:/]+): ]]; then
+    command restic -o "sftp.command=sshpass -e ssh -p 23 -o StrictHostKeyChecking=accept-new \
+-o UserKnownHostsFile=/var/lib/tenancy/storagebox_known_hosts ${BASH_REMATCH[1]} -s sftp" "$@"
+  else
+    command restic "$@"
+  fi
+}
