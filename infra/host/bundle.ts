@@ -45,9 +45,11 @@ export interface HostBundle {
 export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
 export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
 export const HOST_SCRIPTS = ["tenancy-apply", "tenancy-backup", "tenancy-restore"] as const;
+/** Sourced by the backup and restore scripts. */
+export const HOST_LIBRARY = "/usr/local/lib/tenancy/tenancy-common.sh";
 
-/** The scripts installed on every host, read once from infra/host/files. */
-export function hostScript(name: (typeof HOST_SCRIPTS)[number]): string {
+/** The scripts installed on every host, read from infra/host/files. */
+export function hostScript(name: (typeof HOST_SCRIPTS)[number] | "tenancy-common.sh"): string {
   return readFileSync(path.join(__dirname, "files", name), "utf8");
 }
 
@@ -81,6 +83,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
       file(p, content, p === `${UNIT_DIR}/${APP_UNIT}` ? ["systemd", "app"] : ["systemd"]),
     ),
     ...HOST_SCRIPTS.map((name) => file(`/usr/local/sbin/${name}`, hostScript(name), [], "0755")),
+    file(HOST_LIBRARY, hostScript("tenancy-common.sh"), []),
   ];
   return {
     format: 1,
@@ -95,6 +98,9 @@ function renderResticEnv(secrets: HostSecrets): string {
   return [
     `RESTIC_REPOSITORY=${secrets.resticRepository}`,
     `RESTIC_PASSWORD=${secrets.resticPassword}`,
+    ...(secrets.backupSftpPassword === undefined
+      ? []
+      : [`TENANCY_SFTP_PASSWORD=${secrets.backupSftpPassword}`]),
     "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
     "",
   ].join("\n");

@@ -11,7 +11,16 @@ import type { HostSpec } from "./spec";
 
 export const DATA_MOUNT = "/mnt/data";
 export const DEPLOY_USER = "deploy";
-export const HOST_PACKAGES = ["postgresql-15", "caddy", "restic", "podman", "unattended-upgrades", "python3"];
+export const HOST_PACKAGES = [
+  "postgresql-15",
+  "caddy",
+  "restic",
+  // restic reaches the Storage Box over SFTP with the sub-account's password.
+  "sshpass",
+  "podman",
+  "unattended-upgrades",
+  "python3",
+];
 
 export interface UserDataInputs {
   /** Public keys of the admins (from the Hetzner SSH keys named in `tenancy:sshKeys`). */

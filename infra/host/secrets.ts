@@ -14,6 +14,8 @@ export interface HostSecrets {
   resticPassword: string;
   /** restic repository URL (the host's Storage Box sub-account over SFTP); not secret. */
   resticRepository: string;
+  /** Password of the Storage Box sub-account, for SFTP; absent for a repository reached otherwise. */
+  backupSftpPassword?: string;
   /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
   originCertificate: string;
   originKey: string;
@@ -23,6 +25,7 @@ export interface SecretValues {
   dbPasswords: Readonly<Record<string, string>>;
   resticPassword: string;
   resticRepository: string;
+  backupSftpPassword?: string;
   originCertificate: string;
   originKey: string;
 }
@@ -42,6 +45,7 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     dbVerifier: (tenantId, role) => scramVerifier(role, password(tenantId)),
     resticPassword: values.resticPassword,
     resticRepository: values.resticRepository,
+    ...(values.backupSftpPassword === undefined ? {} : { backupSftpPassword: values.backupSftpPassword }),
     originCertificate: values.originCertificate,
     originKey: values.originKey,
   };
@@ -57,8 +61,9 @@ export function referenceSecrets(host: string): HostSecrets {
   return {
     dbPassword: (tenantId) => secretReference(`${tenantId}-db-password`),
     dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
-    resticPassword: secretReference(`${host}-backup-password`),
+    resticPassword: secretReference("backupPassword (tenancy:backupPassword)"),
     resticRepository: secretReference(`${host}-backup-repository`),
+    backupSftpPassword: secretReference(`${host}-backup-password`),
     originCertificate: secretReference(`${host}-origin-certificate`),
     originKey: secretReference(`${host}-origin-key`),
   };
