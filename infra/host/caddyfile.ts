@@ -79,7 +79,13 @@ export function renderCaddyfile(
     if (tenant.status === "decommissioned") continue;
     out.push("", `# ${tenant.id}: ${tenant.plan}, ${tenant.status}`);
     out.push(`${tenant.hostnames.map((name) => `${scheme}${name}`).join(", ")} {`);
-    out.push("\timport tenancy_site", `\trequest_header ${TENANT_HEADER} ${tenant.id}`);
+    // The request header tells the app; the response header puts the tenant in the access log (Caddy 2.6
+    // logs requests as the client sent them, so only the response shows the tenant).
+    out.push(
+      "\timport tenancy_site",
+      `\trequest_header ${TENANT_HEADER} ${tenant.id}`,
+      `\theader ${TENANT_HEADER} ${tenant.id}`,
+    );
     if (tenant.status === "suspended") {
       out.push(`\theader Content-Type "text/html; charset=utf-8"`, `\trespond \`${SUSPENDED_PAGE}\` 403`);
     } else {
@@ -91,7 +97,7 @@ export function renderCaddyfile(
     "",
     "# Any other Host: no such tenant on this host.",
     tls ? ":443 {" : `${scheme} {`,
-    ...(tls ? [`\ttls ${TLS_CERT_FILE} ${TLS_KEY_FILE}`] : []),
+    "\timport tenancy_site",
     `\trespond "no such tenant" 404`,
     "}",
   );

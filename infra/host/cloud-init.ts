@@ -72,16 +72,21 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
       },
       { path: "/usr/local/sbin/tenancy-apply", permissions: "0755", content: hostScript("tenancy-apply") },
     ],
+    // One script, stopping at the first failure: cloud-init runs runcmd entries without `set -e`, so a
+    // guard in an entry of its own would not stop the next. A failure shows in `cloud-init status`.
     runcmd: [
-      // Refuse to put PostgreSQL on the server disk: without the volume there is no database.
       [
         "sh",
         "-c",
-        `mountpoint -q ${DATA_MOUNT} || { echo "tenancy: ${DATA_MOUNT} is not mounted; not installing PostgreSQL" >&2; exit 1; }`,
+        [
+          "set -eu",
+          // Refuse to put PostgreSQL on the server disk: without the volume there is no database.
+          `mountpoint -q ${DATA_MOUNT} || { echo "tenancy: ${DATA_MOUNT} is not mounted; not installing PostgreSQL" >&2; exit 1; }`,
+          `DEBIAN_FRONTEND=noninteractive apt-get install -y ${HOST_PACKAGES.join(" ")}`,
+          "systemctl reload ssh",
+          "/usr/local/sbin/tenancy-apply --bootstrap",
+        ].join("\n"),
       ],
-      ["sh", "-c", `DEBIAN_FRONTEND=noninteractive apt-get install -y ${HOST_PACKAGES.join(" ")}`],
-      ["systemctl", "reload", "ssh"],
-      ["/usr/local/sbin/tenancy-apply", "--bootstrap"],
     ],
   };
   const header = [

@@ -35,7 +35,18 @@ export function renderTenantSql(host: HostSpec, secrets: HostSecrets): string {
         `CONNECTION LIMIT ${tenant.database.connectionLimit} PASSWORD ${literal(secrets.dbVerifier(tenant.id, role))};`,
     );
   }
-  lines.push("COMMIT;");
+  const listed = host.tenants.map((tenant) => literal(tenant.database.role)).join(", ");
+  lines.push(
+    "",
+    "-- A tenant role this host no longer lists keeps its database, but not its login.",
+    "DO $$ DECLARE r record; BEGIN",
+    `  FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 't\\_%' AND rolcanlogin AND rolname <> ALL (ARRAY[${listed}]::name[]) LOOP`,
+    "    EXECUTE format('ALTER ROLE %I NOLOGIN', r.rolname);",
+    "    PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = r.rolname;",
+    "  END LOOP;",
+    "END $$;",
+    "COMMIT;",
+  );
   const locked = host.tenants.filter((tenant) => tenant.status !== "active");
   if (locked.length > 0) {
     // After the commit, so that no session can log in again between its end and the lock.

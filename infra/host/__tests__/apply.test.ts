@@ -1,0 +1,611 @@
+/**
+ * tenancy-apply (infra/host/files/tenancy-apply) against a temporary root and a live Caddy on loopback.
+ *
+ * Every path the tool writes is under a temporary TENANCY_ROOT. Its commands are overridden with
+ * TENANCY_CMD_<NAME>: `caddy validate` is the real binary; `caddy reload` is the real binary against the
+ * test's own Caddy (admin port on 127.0.0.1) with the Caddyfile under the temporary root; systemctl, psql
+ * and the backup are stand-ins. Every command goes through a small `record` script that appends its name
+ * and arguments to a log, so the tests see what ran and in which order; a switch file makes one command
+ * fail, or SIGKILL the apply tool, once.
+ *
+ * The bundle is the real rendering of a shared host (renderBundle), with the Caddyfile replaced by its
+ * "loopback-http" rendering so that the test's Caddy can serve it.
+ */
+import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expand } from "../../expand";
+import { manifestOf, REPO_ROOT, type TenantEntry } from "../../testing/fixtures";
+import { renderBundle, type HostBundle } from "../bundle";
+import { renderCaddyfile } from "../caddyfile";
+import { BACKUP_LIST_FILE, tenantEnvFile } from "../registry";
+import { hostSecrets } from "../secrets";
+import { hostSpec, type HostSpec } from "../spec";
+import { startCaddy, startTenantEcho, type Caddy, type TenantEcho } from "../testing/caddy";
+
+jest.setTimeout(120_000);
+
+const APPLY_TOOL = path.join(REPO_ROOT, "infra", "host", "files", "tenancy-apply");
+const SYSTEM_PYTHON = "/usr/bin/python3";
+const CADDYFILE = "/etc/caddy/Caddyfile";
+const STATE_DIR = "/var/lib/tenancy";
+const HOST = "shared-fsn1-a";
+const BASE: TenantEntry[] = [
+  { id: "alpha", plan: "starter", host: HOST, domains: ["portal.alpha-corp.example"] },
+  { id: "bravo", plan: "hobby", host: HOST },
+  { id: "charlie", plan: "starter", host: HOST },
+];
+/** The effects of a first apply, in the tool's order (EFFECT_ORDER: systemd, postgres, sql, caddy, app). */
+const FIRST_APPLY = [
+  "daemon-reload",
+  "timers-enable",
+  "app-enable",
+  "postgres-restart",
+  "psql",
+  "caddy-reload",
+  "app-restart",
+];
+
+/**
+ * record NAME [ARGS…]            note "NAME ARGS" in $RECORD_LOG, succeed (a stand-in)
+ * record NAME -- COMMAND [ARGS…]  note "NAME ARGS", then run the real COMMAND
+ * $RECORD_DIR/fail-NAME makes NAME fail once; $RECORD_DIR/kill-NAME makes it SIGKILL its caller (the
+ * apply tool) once. psql keeps a copy of the SQL file it got; final-backup keeps a copy of the tenancy
+ * configuration as it was when the backup ran.
+ */
+const RECORD_SCRIPT = `#!/bin/sh
+name=$1
+shift
+[ "\${1:-}" = -- ] && shift
+if [ $# -gt 0 ]; then printf '%s %s\\n' "$name" "$*"; else printf '%s\\n' "$name"; fi >> "$RECORD_LOG"
+if [ -e "$RECORD_DIR/fail-$name" ]; then
+  rm -f "$RECORD_DIR/fail-$name"
+  echo "record: $name fails (test switch)" >&2
+  exit 1
+fi
+if [ -e "$RECORD_DIR/kill-$name" ]; then
+  rm -f "$RECORD_DIR/kill-$name"
+  kill -KILL "$PPID"
+  exit 1
+fi
+case $name in
+  psql) cat > "$RECORD_DIR/last.sql" ;;
+  final-backup) rm -rf "$RECORD_DIR/at-final-backup-$1"; cp -a "$TENANCY_ROOT/etc/tenancy" "$RECORD_DIR/at-final-backup-$1" ;;
+esac
+case $name in
+  caddy-validate|caddy-reload) exec "$@" ;;
+esac
+exit 0
+`;
+
+const quote = (word: string) => `'${word.replace(/'/g, `'"'"'`)}'`;
+const passwords = new Map<string, string>();
+function passwordOf(id: string): string {
+  let password = passwords.get(id);
+  if (!password) {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    password = Array.from({ length: 32 }, () => alphabet[randomInt(alphabet.length)]).join("");
+    passwords.set(id, password);
+  }
+  return password;
+}
+
+let caddy: Caddy | undefined;
+let echo: TenantEcho | undefined;
+let work = "";
+let origin = { certificate: "", key: "" };
+const sandboxes: Sandbox[] = [];
+
+function live(): { caddy: Caddy; echo: TenantEcho } {
+  if (!caddy || !echo) throw new Error("caddy or the app stand-in did not start");
+  return { caddy, echo };
+}
+
+function specOf(tenants: TenantEntry[]): HostSpec {
+  const spec = hostSpec(expand(manifestOf(tenants)), HOST);
+  if (!spec) throw new Error(`no host ${HOST} in the test manifest`);
+  return spec;
+}
+
+/**
+ * The host's bundle, rendered for real. "loopback" (default): its Caddyfile replaced by the loopback-http
+ * rendering for the test's Caddy. "production": left as rendered (Origin CA TLS).
+ */
+function bundleOf(
+  tenants: TenantEntry[],
+  options: { caddyfile?: "loopback" | "production"; originKey?: string } = {},
+): HostBundle {
+  const spec = specOf(tenants);
+  const secrets = hostSecrets({
+    dbPasswords: Object.fromEntries(spec.tenants.map((t) => [t.id, passwordOf(t.id)])),
+    resticPassword: passwordOf("restic"),
+    resticRepository: "/mnt/data/restic-test",
+    originCertificate: origin.certificate,
+    originKey: options.originKey ?? origin.key,
+  });
+  const bundle = renderBundle(spec, secrets);
+  if ((options.caddyfile ?? "loopback") === "production") return bundle;
+  const { caddy, echo } = live();
+  const entry = bundle.files.find((file) => file.path === CADDYFILE);
+  if (!entry) throw new Error(`the bundle has no ${CADDYFILE}`);
+  entry.content = renderCaddyfile(spec, {
+    listen: { kind: "loopback-http", port: caddy.ports.http, adminPort: caddy.ports.admin },
+    upstream: `127.0.0.1:${echo.port}`,
+  });
+  return bundle;
+}
+
+interface ApplyResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  /** The commands this run started, "name args…", in order. */
+  ran: string[];
+}
+
+/** One temporary host root, with its own command log and switches. */
+class Sandbox {
+  readonly dir: string;
+  readonly root: string;
+  private readonly log: string;
+  private seen = 0;
+  private bundles = 0;
+
+  constructor(private readonly reload: "live" | "stand-in" = "live") {
+    this.dir = mkdtempSync(path.join(work, "sandbox-"));
+    this.root = path.join(this.dir, "root");
+    this.log = path.join(this.dir, "commands.log");
+    mkdirSync(this.root);
+    writeFileSync(this.log, "");
+    sandboxes.push(this);
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    const { caddy } = live();
+    const record = (name: string, command: string[] = []) =>
+      [path.join(work, "record"), name, ...(command.length ? ["--", ...command] : [])].map(quote).join(" ");
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(caddy.env)) {
+      if (!key.startsWith("TENANCY_")) env[key] = value;
+    }
+    const reloadCommand =
+      this.reload === "live"
+        ? record("caddy-reload", caddy.reloadCommand(this.path(CADDYFILE)))
+        : record("caddy-reload");
+    return {
+      ...env,
+      TENANCY_ROOT: this.root,
+      RECORD_LOG: this.log,
+      RECORD_DIR: this.dir,
+      TENANCY_CMD_CADDY_VALIDATE: `${record("caddy-validate", ["caddy", "validate", "--adapter", "caddyfile", "--config"])} {}`,
+      TENANCY_CMD_CADDY_RELOAD: reloadCommand,
+      TENANCY_CMD_APP_RESTART: record("app-restart"),
+      TENANCY_CMD_APP_ENABLE: record("app-enable"),
+      TENANCY_CMD_DAEMON_RELOAD: record("daemon-reload"),
+      TENANCY_CMD_TIMERS_ENABLE: record("timers-enable"),
+      TENANCY_CMD_PSQL: record("psql"),
+      TENANCY_CMD_FINAL_BACKUP: `${record("final-backup")} {}`,
+      TENANCY_CMD_POSTGRES_RESTART: record("postgres-restart"),
+      TENANCY_CMD_BOOTSTRAP_SERVICES: record("bootstrap-services"),
+    };
+  }
+
+  /** The host path `p` inside this root. */
+  path(p: string): string {
+    return path.join(this.root, p);
+  }
+
+  /** Run the apply tool with `args`; a bundle argument is written to a file first. */
+  run(args: (string | HostBundle)[]): ApplyResult {
+    const words = args.map((arg) => {
+      if (typeof arg === "string") return arg;
+      const file = path.join(this.dir, `bundle-${++this.bundles}.json`);
+      writeFileSync(file, JSON.stringify(arg, null, 2));
+      return file;
+    });
+    const result = spawnSync(SYSTEM_PYTHON, [APPLY_TOOL, ...words], {
+      env: this.env(),
+      encoding: "utf8",
+      cwd: this.dir,
+    });
+    const all = this.commands();
+    const ran = all.slice(this.seen);
+    this.seen = all.length;
+    return {
+      code: result.status,
+      signal: result.signal,
+      output: (result.stdout ?? "") + (result.stderr ?? "") + (result.error ? String(result.error) : ""),
+      ran,
+    };
+  }
+
+  apply(bundle: HostBundle): ApplyResult {
+    return this.run([bundle]);
+  }
+
+  /** Every command run in this sandbox so far. */
+  commands(): string[] {
+    return readFileSync(this.log, "utf8").split("\n").filter(Boolean);
+  }
+
+  /** Make the next run of command `name` fail (exit 1) or SIGKILL the apply tool. */
+  arm(how: "fail" | "kill", name: string): void {
+    writeFileSync(path.join(this.dir, `${how}-${name}`), "");
+  }
+
+  /** Every file under the root: path → mode and content. */
+  tree(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir).sort()) {
+        const file = path.join(dir, name);
+        const stat = statSync(file);
+        if (stat.isDirectory()) walk(file);
+        else
+          out[path.relative(this.root, file)] =
+            `${(stat.mode & 0o7777).toString(8)} ${readFileSync(file, "utf8")}`;
+      }
+    };
+    walk(this.root);
+    return out;
+  }
+
+  /** Files of `bundle` that are missing under the root or differ in content or mode. */
+  mismatches(bundle: HostBundle): string[] {
+    return bundle.files.flatMap((entry) => {
+      const file = this.path(entry.path);
+      if (!existsSync(file)) return [`${entry.path}: missing`];
+      const problems: string[] = [];
+      if (readFileSync(file, "utf8") !== entry.content) problems.push(`${entry.path}: content`);
+      const mode = (statSync(file).mode & 0o7777).toString(8).padStart(4, "0");
+      if (mode !== entry.mode) problems.push(`${entry.path}: mode ${mode}, want ${entry.mode}`);
+      return problems;
+    });
+  }
+}
+
+const names = (ran: string[]) => ran.map((line) => line.split(" ")[0] ?? "");
+/** What the commands changed: everything but `caddy validate`, which only reads. */
+const changing = (ran: string[]) => names(ran).filter((name) => name !== "caddy-validate");
+const hostnameOf = (id: string) => `${id}.example.com`;
+
+/** Which tenant the live Caddy routes `host` to, or the HTTP status when it routes it nowhere. */
+async function routedTo(id: string): Promise<string | number> {
+  const response = await live().caddy.get(hostnameOf(id), `/probe`);
+  if (response.status !== 200) return response.status;
+  return (JSON.parse(response.body) as { tenant?: string }).tenant ?? "no tenant header";
+}
+
+function groupId(name: string): number | undefined {
+  const line = readFileSync("/etc/group", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${name}:`));
+  return line === undefined ? undefined : Number(line.split(":")[2]);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), "tenancy-apply-test-"));
+  writeFileSync(path.join(work, "record"), RECORD_SCRIPT);
+  chmodSync(path.join(work, "record"), 0o755);
+  const cert = path.join(work, "origin.pem");
+  const key = path.join(work, "origin.key");
+  const openssl = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "2",
+    ].concat(["-subj", "/CN=*.example.com", "-keyout", key, "-out", cert]),
+    { encoding: "utf8" },
+  );
+  if (openssl.status !== 0) throw new Error(`openssl failed: ${openssl.stderr}`);
+  origin = { certificate: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
+  echo = await startTenantEcho();
+  // Before the first bundle, the test's Caddy answers 404 to every Host.
+  caddy = await startCaddy({
+    caddyfile: (ports) =>
+      [
+        "{",
+        `\tadmin 127.0.0.1:${ports.admin}`,
+        "\tauto_https off",
+        `\thttp_port ${ports.http}`,
+        "\tdefault_bind 127.0.0.1",
+        "}",
+        "http:// {",
+        '\trespond "nothing yet" 404',
+        "}",
+        "",
+      ].join("\n"),
+  });
+});
+
+afterAll(async () => {
+  await caddy?.stop();
+  await echo?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("(a) a first apply, then a second one", () => {
+  let box: Sandbox;
+  let bundle: HostBundle;
+  let first: ApplyResult;
+
+  beforeAll(() => {
+    box = new Sandbox();
+    bundle = bundleOf(BASE);
+    first = box.apply(bundle);
+  });
+
+  it("applies and exits 0, running every effect once, in order", () => {
+    expect(first.output).toMatch(/applied: shared-fsn1-a is up to date/);
+    expect(first.code).toBe(0);
+    expect(names(first.ran)).toEqual(["caddy-validate", ...FIRST_APPLY]);
+  });
+
+  it("writes every file of the bundle with its content and mode (and owner, when run as root)", () => {
+    expect(box.mismatches(bundle)).toEqual([]);
+    expect(box.tree()[`etc/tenancy/tenants/alpha.env`]).toMatch(/^600 TENANT_ID=alpha\n/);
+    if (process.getuid?.() === 0) {
+      for (const entry of bundle.files) {
+        const stat = statSync(box.path(entry.path));
+        expect({ path: entry.path, uid: stat.uid, gid: stat.gid }).toEqual({
+          path: entry.path,
+          uid: 0,
+          gid: groupId(entry.group),
+        });
+      }
+    }
+  });
+
+  it("hands psql the bundle's SQL, and records the applied state without anything pending", () => {
+    expect(readFileSync(path.join(box.dir, "last.sql"), "utf8")).toBe(bundle.sql);
+    expect(existsSync(box.path(`${STATE_DIR}/applied.json`))).toBe(true);
+    expect(existsSync(box.path(`${STATE_DIR}/pending.json`))).toBe(false);
+  });
+
+  it("reloaded the live Caddy: each tenant's Host reaches the app with its tenant header", async () => {
+    expect(await routedTo("alpha")).toBe("alpha");
+    expect(await routedTo("bravo")).toBe("bravo");
+    expect(await routedTo("charlie")).toBe("charlie");
+    expect(await routedTo("zulu")).toBe(404);
+  });
+
+  it("a second run of the same bundle prints 'no changes' and runs nothing", () => {
+    const before = box.tree();
+    const second = box.apply(bundle);
+    expect(second.code).toBe(0);
+    expect(second.output).toMatch(/no changes/);
+    expect(second.ran).toEqual([]);
+    expect(box.tree()).toEqual(before);
+  });
+
+  it("--check shows what a changed bundle would do, validates it, and changes nothing", () => {
+    const before = box.tree();
+    const next = bundleOf([...BASE, { id: "delta", plan: "hobby", host: HOST }]);
+    const check = box.run(["--check", next]);
+    expect(check.code).toBe(0);
+    expect(check.output).toMatch(/changed: \/etc\/tenancy\/tenants\/delta\.env/);
+    expect(check.output).toMatch(/would run: sql, caddy, app/);
+    expect(names(check.ran)).toEqual(["caddy-validate"]);
+    expect(box.tree()).toEqual(before);
+  });
+});
+
+describe("--bootstrap", () => {
+  it("creates the state directory (0700) and enables the services", () => {
+    const box = new Sandbox();
+    const result = box.run(["--bootstrap"]);
+    expect(result.code).toBe(0);
+    expect(names(result.ran)).toEqual(["bootstrap-services"]);
+    expect((statSync(box.path(STATE_DIR)).mode & 0o777).toString(8)).toBe("700");
+  });
+});
+
+describe("(b) interrupted half-way, then re-run: it converges", () => {
+  it("killed (SIGKILL) while restarting the app: the next run finishes the pending effects", async () => {
+    const box = new Sandbox();
+    const bundle = bundleOf(BASE);
+    box.arm("kill", "app-restart");
+    const killed = box.apply(bundle);
+    expect(killed.signal).toBe("SIGKILL");
+    expect(changing(killed.ran)).toEqual(FIRST_APPLY);
+    const pending = JSON.parse(readFileSync(box.path(`${STATE_DIR}/pending.json`), "utf8")) as {
+      effects: string[];
+    };
+    expect(pending.effects).toContain("app");
+
+    const again = box.apply(bundle);
+    expect(again.code).toBe(0);
+    // The app restart that was cut short runs now (the tool repeats every pending effect).
+    expect(changing(again.ran)).toContain("app-restart");
+    expect(box.mismatches(bundle)).toEqual([]);
+    expect(existsSync(box.path(`${STATE_DIR}/pending.json`))).toBe(false);
+    expect(await routedTo("alpha")).toBe("alpha");
+
+    const third = box.apply(bundle);
+    expect(third.output).toMatch(/no changes/);
+    expect(third.ran).toEqual([]);
+  });
+
+  it("a failing step exits 3 and says to re-run; the re-run applies the SQL and converges", () => {
+    const box = new Sandbox();
+    const bundle = bundleOf(BASE);
+    box.arm("fail", "psql");
+    const failed = box.apply(bundle);
+    expect(failed.code).toBe(3);
+    expect(failed.output).toMatch(/psql failed/);
+    expect(failed.output).toMatch(/Re-run tenancy-apply/);
+    // Nothing after the failed step ran.
+    expect(changing(failed.ran)).toEqual([
+      "daemon-reload",
+      "timers-enable",
+      "app-enable",
+      "postgres-restart",
+      "psql",
+    ]);
+    expect(existsSync(box.path(`${STATE_DIR}/pending.json`))).toBe(true);
+
+    const again = box.apply(bundle);
+    expect(again.code).toBe(0);
+    expect(changing(again.ran)).toEqual(expect.arrayContaining(["psql", "caddy-reload", "app-restart"]));
+    expect(readFileSync(path.join(box.dir, "last.sql"), "utf8")).toBe(bundle.sql);
+    expect(box.mismatches(bundle)).toEqual([]);
+    expect(existsSync(box.path(`${STATE_DIR}/pending.json`))).toBe(false);
+    expect(box.apply(bundle).ran).toEqual([]);
+  });
+});
+
+describe("(c) a bundle that does not validate is refused", () => {
+  it("a broken Caddyfile: exit 2, nothing on disk changes, the running Caddy keeps its routes", async () => {
+    const box = new Sandbox();
+    expect(box.apply(bundleOf(BASE)).code).toBe(0);
+    expect(await routedTo("bravo")).toBe("bravo");
+    const before = box.tree();
+
+    // A new tenant, and a Caddyfile that Caddy cannot load.
+    const broken = bundleOf([...BASE, { id: "delta", plan: "hobby", host: HOST }]);
+    const entry = broken.files.find((file) => file.path === CADDYFILE);
+    if (!entry) throw new Error("no Caddyfile");
+    entry.content = entry.content.replace("reverse_proxy", "reverse_proxyy");
+    const refused = box.apply(broken);
+    expect(refused.output).toMatch(/does not validate, nothing changed/);
+    expect(refused.code).toBe(2);
+    expect(names(refused.ran)).toEqual(["caddy-validate"]);
+    expect(box.tree()).toEqual(before);
+    expect(existsSync(box.path(tenantEnvFile("delta")))).toBe(false);
+
+    expect(await routedTo("alpha")).toBe("alpha");
+    expect(await routedTo("bravo")).toBe("bravo");
+    expect(await routedTo("delta")).toBe(404);
+  });
+
+  // Known bug (apply tool): validate_caddyfile() runs only when the Caddyfile itself changed, so a bundle
+  // whose only change is the Origin certificate or key is installed unvalidated. On a host the reload then
+  // fails (exit 3, every re-run fails too), and the broken key stays on disk for Caddy's next start.
+  it("a bundle that changes only the TLS key, to one Caddy cannot load, is refused too", () => {
+    const box = new Sandbox("stand-in");
+    const good = bundleOf(BASE, { caddyfile: "production" });
+    const first = box.apply(good);
+    expect(first.code).toBe(0);
+    expect(names(first.ran)).toContain("caddy-validate");
+    const before = box.tree();
+
+    const badKey = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n";
+    const result = box.apply(bundleOf(BASE, { caddyfile: "production", originKey: badKey }));
+    expect({ code: result.code, ran: names(result.ran) }).toEqual({ code: 2, ran: ["caddy-validate"] });
+    expect(box.tree()).toEqual(before);
+  });
+});
+
+describe("(d) a tenant removed from the bundle", () => {
+  it("gets a final backup, has its env file removed, and its site is gone", async () => {
+    const box = new Sandbox();
+    expect(box.apply(bundleOf(BASE)).code).toBe(0);
+    expect(existsSync(box.path(tenantEnvFile("charlie")))).toBe(true);
+
+    const without = bundleOf(BASE.filter((t) => t.id !== "charlie"));
+    const result = box.apply(without);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain(`removed: ${tenantEnvFile("charlie")}`);
+    expect(existsSync(box.path(tenantEnvFile("charlie")))).toBe(false);
+    expect(existsSync(box.path(tenantEnvFile("alpha")))).toBe(true);
+    // Removed without being decommissioned first: it still gets its final backup, before anything changes.
+    expect(result.output).toContain("final backup: charlie (decommissioned or leaving this host)");
+    expect(changing(result.ran)).toEqual(["final-backup", "psql", "caddy-reload", "app-restart"]);
+    expect(box.mismatches(without)).toEqual([]);
+    expect(await routedTo("charlie")).toBe(404);
+    expect(await routedTo("alpha")).toBe("alpha");
+    expect(box.apply(without).ran).toEqual([]);
+  });
+});
+
+describe("(e) a tenant that becomes decommissioned", () => {
+  const decommissioned = BASE.map((t) => (t.id === "bravo" ? { ...t, status: "decommissioned" } : t));
+  const statusIn = (tsv: string, id: string) =>
+    tsv
+      .split("\n")
+      .map((line) => line.split("\t"))
+      .find(([tenant]) => tenant === id)?.[2];
+
+  it("gets its final backup before anything else runs or changes, then loses its env file and site", async () => {
+    const box = new Sandbox();
+    expect(box.apply(bundleOf(BASE)).code).toBe(0);
+    const envBefore = readFileSync(box.path(tenantEnvFile("bravo")), "utf8");
+
+    const bundle = bundleOf(decommissioned);
+    const result = box.apply(bundle);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("final backup: bravo (decommissioned or leaving this host)");
+    // Only `caddy validate` (which changes nothing) may come first.
+    expect(result.ran[0]?.startsWith("caddy-validate ")).toBe(true);
+    expect(result.ran.slice(1)).toEqual([
+      "final-backup bravo",
+      "psql",
+      expect.stringMatching(/^caddy-reload /),
+      "app-restart",
+    ]);
+    // When the backup ran, no file had been touched yet.
+    const atBackup = path.join(box.dir, "at-final-backup-bravo");
+    expect(readFileSync(path.join(atBackup, "tenants", "bravo.env"), "utf8")).toBe(envBefore);
+    expect(
+      statusIn(readFileSync(path.join(atBackup, path.basename(BACKUP_LIST_FILE)), "utf8"), "bravo"),
+    ).toBe("active");
+    // Afterwards: no env file, listed as decommissioned, its role locked by the SQL, no site.
+    expect(existsSync(box.path(tenantEnvFile("bravo")))).toBe(false);
+    expect(statusIn(readFileSync(box.path(BACKUP_LIST_FILE), "utf8"), "bravo")).toBe("decommissioned");
+    expect(readFileSync(path.join(box.dir, "last.sql"), "utf8")).toMatch(/ALTER ROLE "t_bravo" WITH NOLOGIN/);
+    expect(box.mismatches(bundle)).toEqual([]);
+    expect(await routedTo("bravo")).toBe(404);
+    expect(await routedTo("alpha")).toBe("alpha");
+
+    // Taken once: the next run has nothing to do.
+    const again = box.apply(bundle);
+    expect(again.output).toMatch(/no changes/);
+    expect(again.ran).toEqual([]);
+  });
+
+  it("a failed final backup stops the apply before any change; the re-run takes it and goes on", () => {
+    const box = new Sandbox();
+    expect(box.apply(bundleOf(BASE)).code).toBe(0);
+    const before = box.tree();
+    const bundle = bundleOf(decommissioned);
+
+    box.arm("fail", "final-backup");
+    const failed = box.apply(bundle);
+    expect(failed.code).toBe(3);
+    expect(changing(failed.ran)).toEqual(["final-backup"]);
+    // Only pending.json is new (it remembers the backup still to take); every other file is as it was.
+    const after = box.tree();
+    const pendingFile = `${STATE_DIR.slice(1)}/pending.json`;
+    expect(JSON.parse(after[pendingFile]?.replace(/^\d+ /, "") ?? "{}")).toMatchObject({
+      finalBackups: ["bravo"],
+    });
+    delete after[pendingFile];
+    expect(after).toEqual(before);
+
+    const again = box.apply(bundle);
+    expect(again.code).toBe(0);
+    expect(changing(again.ran)[0]).toBe("final-backup");
+    expect(again.ran).toContain("final-backup bravo");
+    expect(existsSync(box.path(tenantEnvFile("bravo")))).toBe(false);
+    expect(box.apply(bundle).ran).toEqual([]);
+  });
+});

@@ -1,0 +1,372 @@
+/**
+ * The cloud-init user-data of every host of the example fleet (shared hosts and dedicated tenants),
+ * checked with the real cloud-init of Debian 12 (the Hetzner image's release):
+ * - `cloud-init schema --config-file` accepts it;
+ * - a strict check of our own: every top-level key is one the cloud-config schema knows (cloud-init's
+ *   own check lets a misspelled top-level key such as `pakages:` through);
+ * - it starts with `#cloud-config`, mounts the data volume by device with `nofail`, hardens SSH;
+ * - it holds no secret: the host's bundle is rendered with real-looking secrets, none of which may appear;
+ * - its runcmd, turned into a script by cloud-init's own code, refuses to install PostgreSQL when the
+ *   volume is not mounted (as the renderer's comment promises).
+ */
+import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parse } from "yaml";
+import { expand } from "../../expand";
+import { loadExample } from "../../testing/fixtures";
+import { renderBundle } from "../bundle";
+import { DATA_MOUNT, HOST_PACKAGES, renderUserData, type UserDataInputs } from "../cloud-init";
+import { hostSecrets, type HostSecrets } from "../secrets";
+import { hostSpecs, type HostSpec } from "../spec";
+
+// cloud-init's schema check takes about half a second a file.
+jest.setTimeout(120_000);
+
+/** Debian's python3, the one that can import cloudinit (another python3 may come first on PATH). */
+const SYSTEM_PYTHON = "/usr/bin/python3";
+const SCHEMA_FILE = "/usr/lib/python3/dist-packages/cloudinit/config/schemas/schema-cloud-config-v1.json";
+
+/**
+ * Prints a JSON object {file: [top-level keys the cloud-config schema does not know]} for the files given,
+ * parsing them with PyYAML as cloud-init does; exits 1 when any key is unknown. The known keys are the
+ * `properties` of every definition the schema's top level refers to (allOf/anyOf/oneOf, following $ref).
+ */
+const STRICT_CHECK = String.raw`
+import json, re, sys, yaml
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+defs = schema.get("$defs", {})
+names, patterns = set(), []
+def walk(node, seen):
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if ref and ref.startswith("#/$defs/"):
+        key = ref[len("#/$defs/"):]
+        if key not in seen:
+            seen.add(key)
+            walk(defs[key], seen)
+    names.update(node.get("properties", {}))
+    patterns.extend(node.get("patternProperties", {}))
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        for sub in node.get(combinator, []):
+            walk(sub, seen)
+walk(schema, set())
+if len(names) < 50:
+    sys.exit("strict check: only %d top-level keys found in %s; has the schema's layout changed?" % (len(names), sys.argv[1]))
+unknown = {}
+for path in sys.argv[2:]:
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    if not isinstance(config, dict):
+        unknown[path] = ["<not a mapping>"]
+        continue
+    bad = sorted(k for k in config if k not in names and not any(re.search(p, str(k)) for p in patterns))
+    if bad:
+        unknown[path] = bad
+print(json.dumps(unknown))
+sys.exit(1 if unknown else 0)
+`;
+
+interface Run {
+  code: number;
+  output: string;
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Run {
+  const result = spawnSync(command, args, {
+    encoding: "utf8",
+    input: options.input,
+    env: options.env ?? process.env,
+    cwd: "/",
+  });
+  return {
+    code: result.status ?? -1,
+    output: (result.stdout ?? "") + (result.stderr ?? "") + (result.error ? String(result.error) : ""),
+  };
+}
+
+function randomToken(length = 32): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
+}
+
+/** A throwaway self-signed certificate and its key, as the Origin CA would hand them out (PEM). */
+function selfSignedCertificate(dir: string, commonName: string): { certificate: string; key: string } {
+  const cert = path.join(dir, "origin.pem");
+  const key = path.join(dir, "origin.key");
+  const result = run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${commonName}`,
+    "-keyout",
+    key,
+    "-out",
+    cert,
+  ]);
+  if (result.code !== 0) throw new Error(`openssl failed:\n${result.output}`);
+  return { certificate: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
+}
+
+/**
+ * Real-looking secrets for a host, every secret value among them (what must never leak), and which of
+ * those the bundle carries (all but the passwords of decommissioned tenants, which get no env file).
+ */
+function realLookingSecrets(
+  host: HostSpec,
+  origin: { certificate: string; key: string },
+): { secrets: HostSecrets; secretValues: string[]; inBundle: string[] } {
+  const dbPasswords = Object.fromEntries(host.tenants.map((tenant) => [tenant.id, randomToken(32)]));
+  const secrets = hostSecrets({
+    dbPasswords,
+    resticPassword: randomToken(40),
+    resticRepository: `sftp:u${randomInt(100000, 999999)}-sub1@u123456.your-storagebox.de:/tenancy/${host.name}`,
+    originCertificate: origin.certificate,
+    originKey: origin.key,
+  });
+  const keyLines = origin.key.split("\n").filter((line) => line.length > 0 && !line.startsWith("-----"));
+  const verifiers = host.tenants.map((tenant) => secrets.dbVerifier(tenant.id, tenant.database.role));
+  const served = host.tenants.filter((tenant) => tenant.status !== "decommissioned");
+  const always = [...verifiers, secrets.resticPassword, origin.key.trim(), ...keyLines];
+  // Not secret, so not in the lists: the restic repository URL and the origin certificate.
+  return {
+    secrets,
+    secretValues: [...Object.values(dbPasswords), ...always],
+    inBundle: [...served.map((tenant) => secrets.dbPassword(tenant.id)), ...always],
+  };
+}
+
+interface Rendered {
+  host: HostSpec;
+  inputs: UserDataInputs;
+  userData: string;
+  file: string;
+  secretValues: string[];
+  inBundle: string[];
+  /** Every file of the host's bundle and its SQL, one after the other. */
+  bundleText: string;
+}
+
+const hosts = hostSpecs(expand(loadExample()));
+const rendered = new Map<string, Rendered>();
+let dir = "";
+
+function renderedOf(name: string): Rendered {
+  const entry = rendered.get(name);
+  if (!entry) throw new Error(`host ${name} was not rendered`);
+  return entry;
+}
+
+function configOf(name: string): Record<string, unknown> {
+  const config: unknown = parse(renderedOf(name).userData);
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new Error(`user-data of ${name} is not a mapping`);
+  }
+  return config as Record<string, unknown>;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "tenancy-cloud-init-"));
+  hosts.forEach((host, index) => {
+    const hostDir = path.join(dir, host.name);
+    mkdirSync(hostDir);
+    const origin = selfSignedCertificate(hostDir, `*.${host.zone}`);
+    const { secrets, secretValues, inBundle } = realLookingSecrets(host, origin);
+    const inputs: UserDataInputs = {
+      sshAuthorizedKeys: [`ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${randomToken(43)} ops-${index}@example`],
+      volumeDevice: `/dev/disk/by-id/scsi-0HC_Volume_${100_000 + index}`,
+    };
+    const userData = renderUserData(host, inputs);
+    const file = path.join(hostDir, "user-data");
+    writeFileSync(file, userData);
+    const bundle = renderBundle(host, secrets);
+    rendered.set(host.name, {
+      host,
+      inputs,
+      userData,
+      file,
+      secretValues,
+      inBundle,
+      bundleText: [...bundle.files.map((file) => file.content), bundle.sql].join("\n"),
+    });
+  });
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const names = hosts.map((host) => host.name);
+
+describe("the example fleet", () => {
+  it("has shared hosts and dedicated tenants to check", () => {
+    expect(hosts.filter((host) => host.tier === "shared").length).toBeGreaterThanOrEqual(2);
+    expect(hosts.filter((host) => host.tier === "dedicated").length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe.each(names)("user-data of %s", (name) => {
+  it("passes `cloud-init schema --config-file`", () => {
+    const result = run("cloud-init", ["schema", "--config-file", renderedOf(name).file]);
+    expect(result.output).toContain("Valid cloud-config");
+    expect(result).toMatchObject({ code: 0 });
+  });
+
+  it("starts with #cloud-config", () => {
+    expect(renderedOf(name).userData.startsWith("#cloud-config\n")).toBe(true);
+  });
+
+  it("mounts the data volume by device, with nofail", () => {
+    const { inputs } = renderedOf(name);
+    expect(inputs.volumeDevice).toMatch(/^\/dev\/disk\/by-id\//);
+    const mounts = configOf(name).mounts;
+    expect(Array.isArray(mounts)).toBe(true);
+    const volume = (mounts as unknown[][]).find((entry) => entry[1] === DATA_MOUNT);
+    expect(volume?.[0]).toBe(inputs.volumeDevice);
+    expect(volume?.[2]).toBe("ext4");
+    expect(String(volume?.[3]).split(",")).toContain("nofail");
+  });
+
+  it("hardens SSH: no password authentication, no root login", () => {
+    const config = configOf(name);
+    expect(config.ssh_pwauth).toBe(false);
+    expect(config.disable_root).toBe(true);
+    const files = config.write_files as { path: string; content: string }[];
+    const dropIns = files.filter((file) => file.path.startsWith("/etc/ssh/sshd_config.d/"));
+    expect(dropIns).not.toHaveLength(0);
+    const sshd = dropIns.map((file) => file.content).join("\n");
+    // sshd takes the first value it reads of a keyword: nothing may say otherwise before these lines.
+    const first = (keyword: string) =>
+      sshd
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .find(([key]) => key?.toLowerCase() === keyword.toLowerCase())?.[1];
+    expect(first("PasswordAuthentication")).toBe("no");
+    expect(first("KbdInteractiveAuthentication")).toBe("no");
+    expect(first("PermitRootLogin")).toBe("no");
+    const users = config.users as { name: string; lock_passwd?: boolean }[];
+    for (const user of users) expect(user.lock_passwd).toBe(true);
+  });
+
+  it("holds no secret of the host's bundle", () => {
+    const { userData, secretValues, inBundle, bundleText } = renderedOf(name);
+    expect(inBundle.length).toBeGreaterThan(3);
+    // The bundle does carry the values (so the check below is not vacuous) ...
+    expect(inBundle.filter((value) => !bundleText.includes(value))).toEqual([]);
+    // ... the user-data carries none of them.
+    expect(secretValues.filter((value) => userData.includes(value))).toEqual([]);
+    expect(userData).not.toMatch(/PRIVATE KEY|SCRAM-SHA-256\$|RESTIC_PASSWORD|DATABASE_URL/);
+  });
+});
+
+describe("strict top-level key check", () => {
+  const strict = (files: string[]) => run(SYSTEM_PYTHON, ["-c", STRICT_CHECK, SCHEMA_FILE, ...files]);
+
+  it("passes every host's user-data: each top-level key is one cloud-init knows", () => {
+    const result = strict(names.map((name) => renderedOf(name).file));
+    expect(result.output.trim()).toBe("{}");
+    expect(result.code).toBe(0);
+  });
+
+  it("catches a misspelled top-level key that `cloud-init schema` lets through", () => {
+    const file = path.join(dir, "misspelled-user-data");
+    const userData = renderedOf(names[0] ?? "").userData.replace(
+      "\npackage_update: true\n",
+      "\npackage_update: true\npakages:\n  - curl\n",
+    );
+    expect(userData).toContain("\npakages:\n");
+    writeFileSync(file, userData);
+    // The gap: cloud-init's own schema check accepts it ...
+    expect(run("cloud-init", ["schema", "--config-file", file])).toMatchObject({ code: 0 });
+    // ... the strict check does not, and names the key.
+    const result = strict([file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.output) as Record<string, string[]>).toEqual({ [file]: ["pakages"] });
+  });
+});
+
+/**
+ * runcmd as cloud-init runs it: `cloudinit.util.shellify` turns the list into the script that the
+ * scripts_user module executes. Every command is a stand-in that logs its name, so nothing on this machine
+ * is touched; `mountpoint` answers "mounted" or "not mounted" as the case wants.
+ */
+describe("runcmd, as the script cloud-init makes of it", () => {
+  function runcmdScript(name: string): string {
+    const runcmd = configOf(name).runcmd;
+    const result = run(
+      SYSTEM_PYTHON,
+      [
+        "-c",
+        "import json, sys\nfrom cloudinit import util\nsys.stdout.write(util.shellify(json.load(sys.stdin)))",
+      ],
+      {
+        input: JSON.stringify(runcmd),
+      },
+    );
+    if (result.code !== 0) throw new Error(`shellify failed:\n${result.output}`);
+    return result.output;
+  }
+
+  function runWithStandIns(name: string, mounted: boolean): { code: number; ran: string[] } {
+    const work = mkdtempSync(path.join(dir, "runcmd-"));
+    const bin = path.join(work, "bin");
+    const log = path.join(work, "ran.log");
+    mkdirSync(bin);
+    const standIn = (command: string, exit: number) => {
+      const file = path.join(bin, command);
+      writeFileSync(file, `#!/bin/sh\necho "${command} $*" >> "${log}"\nexit ${exit}\n`);
+      chmodSync(file, 0o755);
+    };
+    standIn("mountpoint", mounted ? 0 : 1);
+    for (const command of ["apt-get", "systemctl", "tenancy-apply"]) standIn(command, 0);
+    // The script calls the apply tool by its absolute path: point that at the stand-in.
+    const script = runcmdScript(name).split("/usr/local/sbin/").join(`${bin}/`);
+    expect(script).not.toMatch(/\/usr\/local\//);
+    const scriptFile = path.join(work, "runcmd");
+    writeFileSync(scriptFile, script, { mode: 0o700 });
+    const result = run("/bin/sh", [scriptFile], { env: { PATH: `${bin}:/usr/bin:/bin`, LANG: "C" } });
+    let ran: string[] = [];
+    try {
+      ran = readFileSync(log, "utf8").trim().split("\n");
+    } catch {
+      ran = [];
+    }
+    return { code: result.code, ran };
+  }
+
+  it.each(names)("%s: installs the host packages when the volume is mounted", (name) => {
+    const { code, ran } = runWithStandIns(name, true);
+    expect(code).toBe(0);
+    expect(ran.find((line) => line.startsWith("apt-get "))).toBe(
+      `apt-get install -y ${HOST_PACKAGES.join(" ")}`,
+    );
+    expect(ran.at(-1)).toBe("tenancy-apply --bootstrap");
+  });
+
+  // cloud-init's runcmd script has no `set -e`: the guard only works because the whole bootstrap is one
+  // `sh -c` that stops at the first failure.
+  it("installs nothing (no PostgreSQL on the server disk) when the volume is not mounted", () => {
+    const after = names.map((name) => {
+      const { code, ran } = runWithStandIns(name, false);
+      // Reloading sshd with the hardened config may still happen; installing or bootstrapping may not.
+      const installs = ran.filter((line) => /^(apt-get|tenancy-apply) /.test(line));
+      // And the script must fail, so that `cloud-init status` reports the boot as failed.
+      return { name, installs, failed: code !== 0 };
+    });
+    expect(after).toEqual(names.map((name) => ({ name, installs: [], failed: true })));
+  });
+});
