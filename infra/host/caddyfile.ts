@@ -2,7 +2,7 @@
  * The host's Caddyfile: one site per tenant with all its hostnames, TLS with the host's Cloudflare Origin
  * CA certificate, proxying to the app with the tenant's id in a header; a suspended page for suspended
  * tenants; nothing for decommissioned ones; 404 for any other Host. JSON access logs carry the tenant
- * (the X-Tenancy-Tenant request header is logged with every request).
+ * in the X-Tenancy-Tenant response header (Caddy 2.6 logs requests as the client sent them).
  */
 import type { HostSpec } from "./spec";
 

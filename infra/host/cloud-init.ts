@@ -11,6 +11,18 @@ import type { HostSpec } from "./spec";
 
 export const DATA_MOUNT = "/mnt/data";
 export const DEPLOY_USER = "deploy";
+
+/**
+ * What Pulumi runs over SSH as the deploy user, with the bundle on stdin. It waits for cloud-init's last
+ * stage to end (`cloud-init status --wait` alone returns early when any module failed), stops with
+ * cloud-init's report if the bootstrap failed, then applies the bundle.
+ */
+export const APPLY_COMMAND = [
+  "set -e",
+  "i=0; until [ -e /var/lib/cloud/instance/boot-finished ]; do i=$((i+1)); [ $i -le 900 ] || { echo 'tenancy: cloud-init did not finish in 30 minutes' >&2; exit 1; }; sleep 2; done",
+  "cloud-init status >/dev/null || { echo 'tenancy: the host bootstrap failed:' >&2; cloud-init status --long >&2; exit 1; }",
+  "sudo /usr/local/sbin/tenancy-apply -",
+].join("\n");
 export const HOST_PACKAGES = [
   "postgresql-15",
   "caddy",
@@ -44,7 +56,7 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
         shell: "/bin/bash",
         lock_passwd: true,
         // The deploy user may run the host tools as root, and nothing else.
-        sudo: `ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, /usr/bin/cloud-init status --wait`,
+        sudo: "ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore",
         ssh_authorized_keys: inputs.sshAuthorizedKeys,
       },
     ],
