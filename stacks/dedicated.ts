@@ -1,25 +1,24 @@
 /**
- * The "dedicated" stack: one server per large tenant.
- *
- * The DedicatedTenant component (issue #4) turns each tenant into cloud resources; until it lands this
- * stack registers nothing and exports what it will build.
+ * The "dedicated" stack: one DedicatedTenant per large tenant, and the stack's backup store.
  */
 import type { FleetModel } from "../infra/expand";
+import { hostSpec } from "../infra/host";
+import { createHostingContext, DedicatedTenant } from "../components";
 import type { StackConfig } from "./config";
+import type { StackLocation } from "./shared";
 
-export function dedicatedStack(model: FleetModel, _config: StackConfig) {
-  return {
-    tenants: Object.fromEntries(
-      model.dedicated.tenants.map((tenant) => [
-        tenant.id,
-        {
-          url: `https://${tenant.hostname}`,
-          plan: tenant.plan,
-          status: tenant.status,
-          location: tenant.server.location,
-          serverType: tenant.server.serverType,
-        },
-      ]),
-    ),
-  };
+export function dedicatedStack(model: FleetModel, config: StackConfig, location: StackLocation) {
+  const context = createHostingContext({
+    tier: "dedicated",
+    zone: model.zone,
+    zoneId: config.cloudflareZoneId,
+    adminCidrs: config.adminCidrs,
+    sshKeyNames: config.sshKeys,
+    backupPassword: config.backupPassword,
+    location,
+  });
+  const tenants = model.dedicated.tenants.map(
+    (tenant) => new DedicatedTenant(tenant.id, { tenant, spec: hostSpec(model, tenant.id)!, context }),
+  );
+  return { tenants: Object.fromEntries(tenants.map((t, i) => [model.dedicated.tenants[i]!.id, t.endpoint])) };
 }

@@ -10,7 +10,11 @@ import { sharedStack } from "./shared";
 function program() {
   const config = readStackConfig();
   const model = loadFleet(config.manifest);
-  return config.tier === "shared" ? sharedStack(model, config) : dedicatedStack(model, config);
+  // The stack's Storage Box lives in the fleet's default location.
+  const location = model.defaultLocation;
+  return config.tier === "shared"
+    ? sharedStack(model, config, location)
+    : dedicatedStack(model, config, location);
 }
 
 export = program;

@@ -1,29 +1,40 @@
 /**
- * The "shared" stack: the shared hosts and their tenants.
- *
- * The SharedHost component (issue #4) turns each host into cloud resources; until it lands this stack
- * registers nothing and exports the placement it will build, so `pulumi preview -s shared` already shows
- * what the manifest asks for.
+ * The "shared" stack: every shared host with its tenants, the stack's backup store, and the zone-wide
+ * settings and plan rate limits (which cover the dedicated tenants' hostnames too).
  */
 import type { FleetModel } from "../infra/expand";
+import { hostSpec } from "../infra/host";
+import { createHostingContext, createRateLimits, createZoneSettings, SharedHost } from "../components";
 import type { StackConfig } from "./config";
 
-export function sharedStack(model: FleetModel, _config: StackConfig) {
+export function sharedStack(model: FleetModel, config: StackConfig, location: StackLocation) {
+  const context = createHostingContext({
+    tier: "shared",
+    zone: model.zone,
+    zoneId: config.cloudflareZoneId,
+    adminCidrs: config.adminCidrs,
+    sshKeyNames: config.sshKeys,
+    backupPassword: config.backupPassword,
+    location,
+  });
+  createZoneSettings(config.cloudflareZoneId);
+  createRateLimits(config.cloudflareZoneId, model);
+  const hosts = model.shared.hosts.map(
+    (host) => new SharedHost(host.name, { host, spec: hostSpec(model, host.name)!, context }),
+  );
   return {
-    hosts: model.shared.hosts.map((host) => ({
-      name: host.name,
-      location: host.location,
-      serverType: host.server.serverType,
-      capacity: `${host.capacityUsed}/${host.capacityUnits}`,
-      tenants: host.tenants.map((tenant) => tenant.id),
-    })),
-    tenants: Object.fromEntries(
-      model.shared.hosts.flatMap((host) =>
-        host.tenants.map((tenant) => [
-          tenant.id,
-          { url: `https://${tenant.hostname}`, host: host.name, plan: tenant.plan, status: tenant.status },
-        ]),
-      ),
+    hosts: Object.fromEntries(
+      model.shared.hosts.map((host, i) => [
+        host.name,
+        {
+          ipv4: hosts[i]!.ipv4,
+          ipv6: hosts[i]!.ipv6,
+          capacity: `${host.capacityUsed}/${host.capacityUnits}`,
+        },
+      ]),
     ),
+    tenants: Object.fromEntries(hosts.flatMap((host) => Object.entries(host.tenants))),
   };
 }
+
+export type StackLocation = Parameters<typeof createHostingContext>[0]["location"];

@@ -7,4 +7,4 @@ require("ts-node").register({
   project: path.join(__dirname, "..", "..", "tsconfig.json"),
   transpileOnly: true,
 });
-require("./main").main(process.argv);
+void require("./main").main(process.argv);

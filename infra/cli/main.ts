@@ -21,7 +21,9 @@ const fileOption = () =>
   new Option("-f, --file <path>", "the manifest to read").env("TENANCY_MANIFEST").default("tenants.yaml");
 const jsonOption = () => new Option("--json", "machine-readable output on stdout").default(false);
 
-export function buildProgram(run: (action: () => number, json: boolean) => void): Command {
+type Action = () => number | Promise<number>;
+
+export function buildProgram(run: (action: Action, json: boolean) => Promise<void>): Command {
   const program = new Command("tenancy")
     .description(
       "Hosts every customer of a SaaS on the tier its plan pays for, from one reviewed tenants.yaml.",
@@ -44,12 +46,15 @@ export function buildProgram(run: (action: () => number, json: boolean) => void)
   program
     .command("plan")
     .description(
-      "Offline preview: the fleet per stack, tenants per host with capacity used, and monthly cost. Calls no cloud.",
+      "Offline preview: runs the real stack programs under mocks and shows, per stack, hosts and tenants with capacity, cost and resources. Calls no cloud.",
     )
     .addOption(fileOption())
     .addOption(jsonOption())
     .addOption(new Option("--stack <tier>", "only this stack").choices(["shared", "dedicated"]))
-    .action((options: CommonOptions & { stack?: string }) => run(() => planCommand(options), options.json));
+    .option("--base <ref>", "also show what differs from the manifest at this git ref (e.g. origin/main)")
+    .action((options: CommonOptions & { stack?: string; base?: string }) =>
+      run(() => planCommand(options), options.json),
+    );
 
   program
     .command("place")
@@ -103,17 +108,17 @@ function version(): string {
   return pkg.version;
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   let code: number = EXIT.ok;
-  const program = buildProgram((action, json) => {
+  const program = buildProgram(async (action, json) => {
     try {
-      code = action();
+      code = await action();
     } catch (error) {
       code = reportFailure(error, json);
     }
   });
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     // Commander has printed its own message (unknown option, --help, --version).
     code =

@@ -143,6 +143,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
   return {
     version: 1,
     zone: fleet.zone,
+    defaultLocation: fleet.location,
     app: { image: fleet.app.image, port: fleet.app.port, healthPath: fleet.app.healthPath },
     plans,
     shared: { tier: "shared", hosts },

@@ -10,6 +10,8 @@ export interface FleetModel {
   version: 1;
   /** Cloudflare zone every tenant is served under. */
   zone: string;
+  /** The fleet's default location: new hosts, and each stack's Storage Box. */
+  defaultLocation: HetznerLocation;
   app: { image: string; port: number; healthPath: string };
   /** The effective plan catalogue (built-in plans with the manifest's overrides). */
   plans: Record<string, Plan>;
@@ -55,7 +57,11 @@ export interface ServerResourceNames {
   originKey: string;
   originCsr: string;
   originCertificate: string;
+  /** The host's proxied A and AAAA records (`origin-<server>.<zone>`), which tenant records point at. */
+  originDnsIpv4: string;
+  originDnsIpv6: string;
   backupAccount: string;
+  backupAccountPassword: string;
   hostApply: string;
 }
 

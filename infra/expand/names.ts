@@ -41,7 +41,10 @@ export function serverResourceNames(component: string): ServerResourceNames {
     originKey: `${component}-origin-key`,
     originCsr: `${component}-origin-csr`,
     originCertificate: `${component}-origin-cert`,
+    originDnsIpv4: `${component}-origin-a`,
+    originDnsIpv6: `${component}-origin-aaaa`,
     backupAccount: `${component}-backup`,
+    backupAccountPassword: `${component}-backup-password`,
     hostApply: `${component}-apply`,
   };
 }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../config";
 import program from "../index";
+import { recordStack } from "../../infra/cli/offline/engine";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../infra/testing/fixtures";
 
 const readYaml = (file: string) =>
@@ -51,6 +52,7 @@ describe("Pulumi.yaml", () => {
 });
 
 describe("the program under mocks", () => {
+  jest.setTimeout(30_000);
   const baseConfig = {
     "tenancy:manifest": EXAMPLE_MANIFEST,
     "tenancy:cloudflareZoneId": "0123456789abcdef0123456789abcdef",
@@ -75,31 +77,41 @@ describe("the program under mocks", () => {
     return program();
   }
 
-  test("the shared stack exports each host and each shared tenant", () => {
-    const outputs = run({ "tenancy:tier": "shared" }) as {
-      hosts: { name: string; capacity: string }[];
-      tenants: Record<string, { url: string; host: string }>;
-    };
-    expect(outputs.hosts.map((h) => [h.name, h.capacity])).toEqual([
+  test("the shared stack exports each host and, per shared tenant, its URL, host and addresses", async () => {
+    const { outputs } = await recordStack({ tier: "shared", manifest: EXAMPLE_MANIFEST });
+    const hosts = outputs.hosts as Record<string, { capacity: string; ipv4: string }>;
+    expect(Object.entries(hosts).map(([name, h]) => [name, h.capacity])).toEqual([
       ["shared-fsn1-a", "32/60"],
       ["shared-hel1-a", "11/28"],
     ]);
-    expect(Object.keys(outputs.tenants)).toHaveLength(30);
-    expect(outputs.tenants["sanitaer-koch"]).toMatchObject({
+    const tenants = outputs.tenants as Record<
+      string,
+      { url: string; host: string; ipv4: string; databaseUrl: string }
+    >;
+    expect(Object.keys(tenants)).toHaveLength(30);
+    expect(tenants["sanitaer-koch"]).toMatchObject({
       url: "https://sanitaer-koch.fieldcrew.app",
       host: "shared-fsn1-a",
+      ipv4: hosts["shared-fsn1-a"]?.ipv4,
     });
+    expect(tenants["sanitaer-koch"]?.databaseUrl).toMatch(
+      /^postgresql:\/\/t_sanitaer_koch:\w{32}@127\.0\.0\.1:5432\/t_sanitaer_koch$/,
+    );
   });
 
-  test("the dedicated stack exports each dedicated tenant", () => {
-    const outputs = run({ "tenancy:tier": "dedicated" }) as { tenants: Record<string, { location: string }> };
-    expect(Object.keys(outputs.tenants).sort()).toEqual([
+  test("the dedicated stack exports each dedicated tenant", async () => {
+    const { outputs } = await recordStack({ tier: "dedicated", manifest: EXAMPLE_MANIFEST });
+    const tenants = outputs.tenants as Record<string, { url: string; host: string }>;
+    expect(Object.keys(tenants).sort()).toEqual([
       "alpen-energie",
       "brightline-retail",
       "harbor-health",
       "nordwerk-logistik",
     ]);
-    expect(outputs.tenants["harbor-health"]?.location).toBe("ash");
+    expect(tenants["harbor-health"]).toMatchObject({
+      url: "https://harbor-health.fieldcrew.app",
+      host: "harbor-health",
+    });
   });
 
   test.each([

@@ -57,26 +57,71 @@ describe("tenancy (the command)", () => {
     expect(stderr).not.toMatch(STACK_TRACE);
   });
 
-  test("plan --json is the labelled offline fleet model per stack, with cost", () => {
+  test("plan --json is the labelled offline fleet model and resource list per stack, with cost", () => {
     const { code, stdout } = tenancy("plan", "--json", "-f", EXAMPLE_MANIFEST);
     expect(code).toBe(EXIT.ok);
     const plan = JSON.parse(stdout) as {
       offline: boolean;
-      stacks: { shared: { hosts: { name: string }[] }; dedicated: { tenants: unknown[] } };
+      stacks: Record<
+        "shared" | "dedicated",
+        {
+          model: { hosts?: { name: string }[]; tenants?: unknown[] };
+          resources: {
+            type: string;
+            name: string;
+            urn: string;
+            inputs: object;
+            options: { protect: boolean };
+          }[];
+        }
+      >;
       cost: { fleet: { cost: number } };
     };
     expect(plan.offline).toBe(true);
-    expect(plan.stacks.shared.hosts.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
-    expect(plan.stacks.dedicated.tenants).toHaveLength(4);
+    expect(plan.stacks.shared.model.hosts?.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
+    expect(plan.stacks.dedicated.model.tenants).toHaveLength(4);
+    expect(plan.stacks.shared.resources).toHaveLength(97);
+    const volume = plan.stacks.shared.resources.find((r) => r.name === "shared-fsn1-a-data");
+    expect(volume).toMatchObject({ type: "hcloud:index/volume:Volume", options: { protect: true } });
+    expect(volume?.urn).toBe(
+      "urn:pulumi:shared::tenancy::tenancy:hosting:SharedHost$hcloud:index/volume:Volume::shared-fsn1-a-data",
+    );
     expect(plan.cost.fleet.cost).toBeGreaterThan(0);
   });
 
   test("plan prints tenants per host with capacity, labelled offline", () => {
     const { code, stdout } = tenancy("plan", "--stack", "shared", "-f", EXAMPLE_MANIFEST);
     expect(code).toBe(EXIT.ok);
-    expect(stdout).toContain("offline");
+    expect(stdout).toContain("OFFLINE preview");
     expect(stdout).toMatch(/shared-fsn1-a {2}cx53 in fsn1 {2}capacity 32\/60 units/);
+    expect(stdout).toMatch(/baeckerei-klein +hobby +active +1u .* 2 resources$/m);
     expect(stdout).not.toContain("stack dedicated");
+  });
+
+  test("plan --base shows what a manifest change does to the resources, against a git ref", () => {
+    const repo = tempDir();
+    const file = path.join(repo, "tenants.yaml");
+    copyFileSync(EXAMPLE_MANIFEST, file);
+    const git = (...args: string[]) =>
+      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd: repo,
+        encoding: "utf8",
+      });
+    git("init", "-q");
+    git("add", "tenants.yaml");
+    git("commit", "-qm", "base");
+    const text = readFileSync(file, "utf8").replace(
+      "  - { id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }\n",
+      "",
+    );
+    writeFileSync(file, `${text}  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n`);
+    const { code, stdout } = tenancy("plan", "--stack", "shared", "--base", "HEAD", "-f", file);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(/against HEAD: 2 to create, \d+ to update, 2 to delete/);
+    expect(stdout).toContain("+ cloudflare:index/dnsRecord:DnsRecord neukunde-dns");
+    expect(stdout).toContain("- random:index/randomPassword:RandomPassword gruenwerk-db-password");
+    expect(stdout).toMatch(/~ command:remote:Command shared-hel1-a-apply \(triggers\)/);
+    expect(tenancy("plan", "--base", "no-such-ref", "-f", file).code).toBe(EXIT.invalidInput);
   });
 
   test("place --write pins an unplaced tenant and leaves the rest of the file as it was", () => {
@@ -148,8 +193,8 @@ describe("help and failures (in-process)", () => {
 
   test.each(["validate", "plan", "place", "cost", "render", "schema"])(
     "%s --help describes the command and exits 0",
-    (command) => {
-      main(["node", "tenancy", command, "--help"]);
+    async (command) => {
+      await main(["node", "tenancy", command, "--help"]);
       expect(process.exitCode).toBe(EXIT.ok);
       expect(out).toMatch(new RegExp(`^Usage: tenancy ${command} `, "m"));
       if (command !== "schema") expect(out).toContain("-f, --file <path>");

@@ -49,7 +49,7 @@ test("the corpus has at least 30 invalid manifests", () => {
   expect(files.length).toBeGreaterThanOrEqual(30);
 });
 
-test.each(files.map((file) => [path.basename(file), file]))("%s", (_name, file) => {
+test.each(files.map((file) => [path.basename(file), file]))("%s", async (_name, file) => {
   const expectations = expectationsOf(file);
   expect(expectations.length).toBeGreaterThan(0);
 
@@ -65,7 +65,7 @@ test.each(files.map((file) => [path.basename(file), file]))("%s", (_name, file) 
 
   const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
   jest.spyOn(process.stdout, "write").mockImplementation(() => true);
-  main(["node", "tenancy", "validate", "-f", file]);
+  await main(["node", "tenancy", "validate", "-f", file]);
   const written = stderr.mock.calls.map(([chunk]) => String(chunk)).join("");
   expect(process.exitCode).toBe(1);
   for (const { line, col, path: at } of expectations) {

@@ -1,0 +1,380 @@
+/**
+ * The components, through the real stack programs run offline (infra/cli/offline): what each tier
+ * registers for the example fleet, with the options and inputs the Pulumi engine would receive.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_CONFIG, recordStack, SECRET, type RecordedStack } from "../../infra/cli/offline/engine";
+import { offlineMocks } from "../../infra/cli/offline/mocks";
+import { CLOUDFLARE_RANGES } from "../../infra/edge/cloudflare";
+import { expand, tenantsOf, type FleetModel } from "../../infra/expand";
+import { loadManifest } from "../../infra/manifest";
+import { EXAMPLE_MANIFEST, manifestText, type TenantEntry } from "../../infra/testing/fixtures";
+import { SERVER_REPLACING_FIELDS } from "../host-server";
+
+jest.setTimeout(60_000);
+
+const model: FleetModel = expand(loadManifest(EXAMPLE_MANIFEST));
+let shared: RecordedStack;
+let dedicated: RecordedStack;
+
+beforeAll(async () => {
+  shared = await recordStack({ tier: "shared", manifest: EXAMPLE_MANIFEST });
+  dedicated = await recordStack({ tier: "dedicated", manifest: EXAMPLE_MANIFEST });
+});
+
+const ofType = (stack: RecordedStack, type: string) => stack.resources.filter((r) => r.type === type);
+const count = (stack: RecordedStack) => {
+  const counts: Record<string, number> = {};
+  for (const r of stack.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+};
+const both = () => [...shared.resources, ...dedicated.resources];
+
+describe("resource counts of the example fleet", () => {
+  test("shared: host-level resources per host, two per tenant, one per custom domain", () => {
+    const hosts = model.shared.hosts.length;
+    const tenants = tenantsOf(model, "shared");
+    const served = tenants.filter((t) => t.status !== "decommissioned");
+    expect(count(shared)).toEqual({
+      "tenancy:hosting:SharedHost": hosts,
+      "hcloud:index/server:Server": hosts,
+      "hcloud:index/primaryIp:PrimaryIp": 2 * hosts,
+      "hcloud:index/firewall:Firewall": hosts,
+      "hcloud:index/volume:Volume": hosts,
+      "hcloud:index/volumeAttachment:VolumeAttachment": hosts,
+      "hcloud:index/storageBox:StorageBox": 1,
+      "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount": hosts,
+      "tls:index/privateKey:PrivateKey": hosts + 1, // origin keys, and the stack's deploy key
+      "tls:index/certRequest:CertRequest": hosts,
+      "cloudflare:index/originCaCertificate:OriginCaCertificate": hosts,
+      "command:remote:Command": hosts,
+      // tenant records, and each host's origin A and AAAA
+      "cloudflare:index/dnsRecord:DnsRecord": served.length + 2 * hosts,
+      // tenant passwords, each host's backup account, the Storage Box
+      "random:index/randomPassword:RandomPassword": tenants.length + hosts + 1,
+      "cloudflare:index/customHostname:CustomHostname": tenants.reduce(
+        (n, t) => n + t.customDomains.length,
+        0,
+      ),
+      "cloudflare:index/zoneSetting:ZoneSetting": 3,
+      "cloudflare:index/ruleset:Ruleset": 1,
+    });
+    expect(shared.resources).toHaveLength(97);
+  });
+
+  test("dedicated: one host's worth of resources per tenant", () => {
+    const tenants = model.dedicated.tenants;
+    const n = tenants.length;
+    expect(count(dedicated)).toEqual({
+      "tenancy:hosting:DedicatedTenant": n,
+      "hcloud:index/server:Server": n,
+      "hcloud:index/primaryIp:PrimaryIp": 2 * n,
+      "hcloud:index/firewall:Firewall": n,
+      "hcloud:index/volume:Volume": n,
+      "hcloud:index/volumeAttachment:VolumeAttachment": n,
+      "hcloud:index/storageBox:StorageBox": 1,
+      "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount": n,
+      "tls:index/privateKey:PrivateKey": n + 1,
+      "tls:index/certRequest:CertRequest": n,
+      "cloudflare:index/originCaCertificate:OriginCaCertificate": n,
+      "command:remote:Command": n,
+      "cloudflare:index/dnsRecord:DnsRecord":
+        tenants.filter((t) => t.status !== "decommissioned").length + 2 * n,
+      "random:index/randomPassword:RandomPassword": 2 * n + 1,
+      "cloudflare:index/customHostname:CustomHostname": tenants.reduce(
+        (k, t) => k + t.customDomains.length,
+        0,
+      ),
+    });
+    expect(dedicated.resources).toHaveLength(74);
+  });
+
+  test("dedicated servers follow the plan: type, location, Hetzner backups, the tenant's image", () => {
+    const servers = new Map(ofType(dedicated, "hcloud:index/server:Server").map((r) => [r.name, r.inputs]));
+    expect(servers.get("harbor-health-server")).toMatchObject({
+      serverType: "ccx23",
+      location: "ash",
+      backups: true,
+    });
+    expect(servers.get("nordwerk-logistik-server")).toMatchObject({
+      serverType: "cx33",
+      location: "fsn1",
+      backups: true,
+    });
+    const apply = ofType(dedicated, "command:remote:Command").find((r) => r.name === "harbor-health-apply");
+    expect(apply?.inputs.stdin).toBe(SECRET);
+  });
+});
+
+describe("data safety", () => {
+  test("every server ignores the four fields that would replace it, and is delete- and rebuild-protected", () => {
+    const servers = both().filter((r) => r.type === "hcloud:index/server:Server");
+    expect(servers.length).toBe(model.shared.hosts.length + model.dedicated.tenants.length);
+    for (const server of servers) {
+      expect({ name: server.name, ignore: [...server.options.ignoreChanges].sort() }).toEqual({
+        name: server.name,
+        ignore: [...SERVER_REPLACING_FIELDS].sort(),
+      });
+      expect(server.inputs).toMatchObject({ deleteProtection: true, rebuildProtection: true });
+    }
+  });
+
+  test("volumes, primary IPs and Storage Boxes are protected, retained on delete and delete-protected", () => {
+    const stateful = both().filter((r) =>
+      [
+        "hcloud:index/volume:Volume",
+        "hcloud:index/primaryIp:PrimaryIp",
+        "hcloud:index/storageBox:StorageBox",
+      ].includes(r.type),
+    );
+    // Per server: two primary IPs and a volume; per stack: one Storage Box.
+    const servers = model.shared.hosts.length + model.dedicated.tenants.length;
+    expect(stateful.length).toBe(3 * servers + 2);
+    for (const r of stateful) {
+      expect({
+        name: r.name,
+        protect: r.options.protect,
+        retain: r.options.retainOnDelete,
+        del: r.inputs.deleteProtection,
+      }).toEqual({
+        name: r.name,
+        protect: true,
+        retain: true,
+        del: true,
+      });
+    }
+    for (const ip of both().filter((r) => r.type === "hcloud:index/primaryIp:PrimaryIp"))
+      expect(ip.inputs.autoDelete).toBe(false);
+  });
+
+  test("every hcloud resource carries its labels: tier, and host or tenant and plan", () => {
+    for (const r of both().filter((x) => x.type.startsWith("hcloud:"))) {
+      if (r.type === "hcloud:index/volumeAttachment:VolumeAttachment") continue; // takes no labels
+      const labels = r.inputs.labels as Record<string, string>;
+      expect({ name: r.name, managed: labels["managed-by"], tier: labels.tier }).toEqual({
+        name: r.name,
+        managed: "tenancy",
+        tier: r.urn.startsWith("urn:pulumi:shared::") ? "shared" : "dedicated",
+      });
+      if (r.type === "hcloud:index/storageBox:StorageBox") continue;
+      expect(labels.host ?? `${labels.tenant}/${labels.plan}`).toMatch(/\w/);
+    }
+    const sharedServer = ofType(shared, "hcloud:index/server:Server")[0]!;
+    expect(sharedServer.inputs.labels).toMatchObject({
+      "capacity-units": "60",
+      "capacity-used": "32",
+      "capacity-free": "28",
+    });
+  });
+});
+
+describe("secrets", () => {
+  /** The values the mocks hand out for every random password of a stack. */
+  const passwordsOf = async (stack: RecordedStack) =>
+    Promise.all(
+      ofType(stack, "random:index/randomPassword:RandomPassword").map(async (r) => {
+        const result = await offlineMocks.newResource({ type: r.type, name: r.name, inputs: r.inputs });
+        return String(result.state.result);
+      }),
+    );
+
+  test("no password appears in any recorded input, label or user-data, nor in a non-secret output", async () => {
+    for (const stack of [shared, dedicated]) {
+      const passwords = await passwordsOf(stack);
+      expect(passwords.length).toBeGreaterThan(0);
+      const inputs = JSON.stringify(stack.resources.map((r) => r.inputs));
+      const visibleOutputs = JSON.stringify(
+        Object.values(stack.outputs.tenants as Record<string, Record<string, unknown>>).map(
+          ({ databaseUrl: _secret, ...rest }) => rest,
+        ),
+      );
+      for (const password of passwords) {
+        expect(inputs.includes(password)).toBe(false);
+        expect(visibleOutputs.includes(password)).toBe(false);
+      }
+    }
+  });
+
+  test("the bundle, the SSH key and every password-bearing input reach the provider as secrets", () => {
+    for (const r of both().filter((x) => x.type === "command:remote:Command")) {
+      expect(r.inputs.stdin).toBe(SECRET);
+      expect(r.inputs.connection).toBe(SECRET);
+    }
+    for (const r of both().filter((x) => x.type.startsWith("hcloud:index/storageBox")))
+      expect(r.inputs.password).toBe(SECRET);
+  });
+
+  test("every tenant's database URL output is secret", async () => {
+    for (const stack of [shared, dedicated]) {
+      const tenants = stack.programOutputs.tenants as Record<string, { databaseUrl: pulumi.Output<string> }>;
+      expect(Object.keys(tenants).length).toBeGreaterThan(0);
+      for (const [id, endpoint] of Object.entries(tenants)) {
+        expect({ id, secret: await pulumi.isSecret(endpoint.databaseUrl) }).toEqual({ id, secret: true });
+      }
+    }
+  });
+});
+
+describe("edge", () => {
+  test("firewalls admit 80 and 443 from Cloudflare only, 22 from the admin CIDRs only, and nothing else", () => {
+    const admin = JSON.parse(OFFLINE_CONFIG["tenancy:adminCidrs"]!) as string[];
+    for (const fw of both().filter((r) => r.type === "hcloud:index/firewall:Firewall")) {
+      const rules = (
+        fw.inputs.rules as { direction: string; protocol: string; port: string; sourceIps: string[] }[]
+      ).map(({ direction, protocol, port, sourceIps }) => ({ direction, protocol, port, sourceIps }));
+      expect(rules).toEqual([
+        { direction: "in", protocol: "tcp", port: "80", sourceIps: CLOUDFLARE_RANGES },
+        { direction: "in", protocol: "tcp", port: "443", sourceIps: CLOUDFLARE_RANGES },
+        { direction: "in", protocol: "tcp", port: "22", sourceIps: admin },
+      ]);
+    }
+  });
+
+  test("every DNS record is proxied, and every served tenant has one pointing at its host", () => {
+    const records = both().filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord");
+    for (const r of records)
+      expect({ name: r.name, proxied: r.inputs.proxied }).toEqual({ name: r.name, proxied: true });
+    for (const tenant of tenantsOf(model).filter((t) => t.status !== "decommissioned")) {
+      const record = records.find((r) => r.name === tenant.names.dnsRecord);
+      const host = tenant.tier === "shared" ? tenant.host : tenant.server.hetznerName;
+      expect(record?.inputs).toMatchObject({
+        name: tenant.hostname,
+        type: "CNAME",
+        content: `origin-${host}.${model.zone}`,
+      });
+    }
+  });
+
+  test("each origin certificate covers the hostnames of every tenant on its host", () => {
+    const covers = (pattern: string, hostname: string) =>
+      pattern.startsWith("*.")
+        ? hostname.split(".").slice(1).join(".") === pattern.slice(2)
+        : pattern === hostname;
+    for (const cert of both().filter(
+      (r) => r.type === "cloudflare:index/originCaCertificate:OriginCaCertificate",
+    )) {
+      const patterns = cert.inputs.hostnames as string[];
+      for (const tenant of tenantsOf(model))
+        expect(patterns.some((p) => covers(p, tenant.hostname))).toBe(true);
+    }
+  });
+
+  test("the zone runs SSL strict, HTTPS always, TLS 1.2 at least, and one rate limit rule per plan in use", () => {
+    const settings = Object.fromEntries(
+      ofType(shared, "cloudflare:index/zoneSetting:ZoneSetting").map((r) => [
+        r.inputs.settingId,
+        r.inputs.value,
+      ]),
+    );
+    expect(settings).toEqual({ ssl: "strict", always_use_https: "on", min_tls_version: "1.2" });
+    const rules = ofType(shared, "cloudflare:index/ruleset:Ruleset")[0]!.inputs.rules as {
+      description: string;
+      expression: string;
+      ratelimit: { requestsPerPeriod: number; period: number };
+    }[];
+    const plansInUse = new Set(
+      tenantsOf(model)
+        .filter((t) => t.status !== "decommissioned")
+        .map((t) => t.plan),
+    );
+    expect(new Set(rules.map((r) => /^tenancy plan (\w+):/.exec(r.description)?.[1]))).toEqual(plansInUse);
+    const hobby = rules.find((r) => r.description.startsWith("tenancy plan hobby:"))!;
+    expect(hobby.ratelimit).toMatchObject({
+      period: 60,
+      requestsPerPeriod: Math.ceil(model.plans.hobby!.apiCallsPerHour / 60),
+    });
+    expect(hobby.expression).toContain('"baeckerei-klein.fieldcrew.app"');
+    expect(hobby.expression).not.toContain("parkett-neumann"); // decommissioned
+  });
+});
+
+describe("URNs are stable", () => {
+  const TENANTS: TenantEntry[] = [
+    { id: "alpha", plan: "hobby", host: "shared-fsn1-a" },
+    { id: "bravo", plan: "starter", host: "shared-fsn1-a", domains: ["app.bravo.example"] },
+    { id: "charlie", plan: "hobby", host: "shared-fsn1-a" },
+    { id: "delta", plan: "professional" },
+    { id: "echo", plan: "business", location: "hel1" },
+  ];
+  const dir = mkdtempSync(path.join(tmpdir(), "tenancy-urns-"));
+  let file = 0;
+  const record = async (tenants: TenantEntry[], tier: "shared" | "dedicated") => {
+    const manifest = path.join(dir, `tenants-${++file}.yaml`);
+    writeFileSync(
+      manifest,
+      manifestText(tenants, [{ name: "shared-fsn1-a", location: "fsn1", serverType: "cx53" }]),
+    );
+    return new Set((await recordStack({ tier, manifest })).resources.map((r) => r.urn));
+  };
+  /** Every URN of `before` not owned by `tenant` is still in `after`. */
+  const expectKept = (before: Set<string>, after: Set<string>, tenant: string) => {
+    const missing = [...before].filter(
+      (urn) =>
+        !after.has(urn) &&
+        !urn.endsWith(`::${tenant}-dns`) &&
+        !urn.includes(`::${tenant}-`) &&
+        !urn.endsWith(`::${tenant}`),
+    );
+    expect(missing).toEqual([]);
+  };
+
+  test.each(["shared", "dedicated"] as const)(
+    "%s: adding, removing or re-planning one tenant leaves every other URN as it was",
+    async (tier) => {
+      const before = await record(TENANTS, tier);
+      expectKept(
+        before,
+        await record(
+          [
+            { id: "aaa-new", plan: "hobby", host: "shared-fsn1-a" },
+            { id: "aab-new", plan: "business" },
+            ...TENANTS,
+          ],
+          tier,
+        ),
+        "aaa-new",
+      );
+      expectKept(
+        before,
+        await record(
+          TENANTS.filter((t) => t.id !== "alpha" && t.id !== "delta"),
+          tier,
+        ),
+        tier === "shared" ? "alpha" : "delta",
+      );
+      const replanned = TENANTS.map((t) =>
+        t.id === "alpha" ? { ...t, plan: "starter" } : t.id === "delta" ? { ...t, plan: "business" } : t,
+      );
+      const after = await record(replanned, tier);
+      expect([...before].filter((urn) => !after.has(urn))).toEqual([]);
+    },
+  );
+});
+
+describe("component argument checks", () => {
+  beforeAll(() => pulumi.runtime.setMocks(offlineMocks, "tenancy", "dedicated", true));
+
+  test("a dedicated tenant without a server type is refused with its name", async () => {
+    const { DedicatedTenant } = await import("../dedicated-tenant");
+    const { hostSpec } = await import("../../infra/host");
+    const tenant = structuredClone(model.dedicated.tenants[0]!);
+    tenant.server.serverType = "";
+    const context = {} as never; // never reached: the check comes first
+    expect(
+      () => new DedicatedTenant(tenant.id, { tenant, spec: hostSpec(model, tenant.id)!, context }),
+    ).toThrow(`DedicatedTenant ${tenant.id} (tenant "${tenant.id}"): has no server type`);
+  });
+
+  test("a shared host over capacity is refused with its name", async () => {
+    const { SharedHost } = await import("../shared-host");
+    const { hostSpec } = await import("../../infra/host");
+    const host = structuredClone(model.shared.hosts[0]!);
+    host.capacityUsed = host.capacityUnits + 1;
+    expect(
+      () => new SharedHost(host.name, { host, spec: hostSpec(model, host.name)!, context: {} as never }),
+    ).toThrow(`SharedHost ${host.name}: over capacity`);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The stack's Storage Box: one per tier stack; every host gets its own sub-account on it.
+ * Stateful: protected from deletion by Pulumi and by Hetzner, and forgotten rather than deleted.
+ */
+import * as hcloud from "@pulumi/hcloud";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { HetznerLocation, Tier } from "../infra/plans";
+import { STATEFUL } from "./host-server";
+
+export const STORAGE_BOX_TYPE = "bx11";
+
+export function createBackupStore(tier: Tier, location: HetznerLocation): hcloud.StorageBox {
+  const password = new random.RandomPassword(`backups-${tier}-password`, {
+    length: 32,
+    special: true,
+    overrideSpecial: "-_.",
+    minUpper: 2,
+    minLower: 2,
+    minNumeric: 2,
+    minSpecial: 1,
+  });
+  return new hcloud.StorageBox(
+    `backups-${tier}`,
+    {
+      name: `tenancy-${tier}-backups`,
+      storageBoxType: STORAGE_BOX_TYPE,
+      location,
+      password: pulumi.secret(password.result),
+      // Reached over SFTP by the hosts' sub-accounts only; no Samba, no WebDAV.
+      accessSettings: {
+        sshEnabled: true,
+        reachableExternally: true,
+        sambaEnabled: false,
+        webdavEnabled: false,
+        zfsEnabled: false,
+      },
+      deleteProtection: true,
+      labels: { "managed-by": "tenancy", tier, role: "backup-store" },
+    },
+    STATEFUL,
+  );
+}

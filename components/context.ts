@@ -1,0 +1,63 @@
+/**
+ * What every host of a stack shares: the zone, who may reach SSH, the keys, and the stack's backup store.
+ * Built once per stack (stacks/*.ts) and handed to each SharedHost or DedicatedTenant.
+ */
+import * as hcloud from "@pulumi/hcloud";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { HetznerLocation, Tier } from "../infra/plans";
+import { createBackupStore } from "./backup-store";
+
+export interface HostingContext {
+  /** The Cloudflare zone (fleet.zone) and its id. */
+  zone: string;
+  zoneId: pulumi.Input<string>;
+  /** CIDRs allowed to reach SSH on every host. */
+  adminCidrs: string[];
+  /** Hetzner SSH keys of the admins: their ids go to the server, their public keys to the deploy user. */
+  adminSshKeys: pulumi.Input<{ id: number; publicKey: string }[]>;
+  /** The stack's own deploy key: Pulumi uses it to ship host bundles over SSH. */
+  deployKey: { publicKeyOpenssh: pulumi.Input<string>; privateKeyOpenssh: pulumi.Input<string> };
+  /** restic repository password (tenancy:backupPassword, secret). */
+  backupPassword: pulumi.Input<string>;
+  /** The stack's Storage Box; each host gets a sub-account of its own. */
+  storageBox: hcloud.StorageBox;
+}
+
+export interface HostingContextArgs {
+  tier: Tier;
+  zone: string;
+  zoneId: string;
+  adminCidrs: string[];
+  /** Names of Hetzner SSH keys already uploaded by the admins. */
+  sshKeyNames: string[];
+  backupPassword: pulumi.Input<string>;
+  /** Where the stack's Storage Box lives. */
+  location: HetznerLocation;
+}
+
+/** The stack-wide pieces: a deploy key of the stack's own, the admins' keys, the backup store. */
+export function createHostingContext(args: HostingContextArgs): HostingContext {
+  const deployKey = new tls.PrivateKey(`deploy-key-${args.tier}`, { algorithm: "ED25519" });
+  const adminSshKeys = pulumi.all(
+    args.sshKeyNames.map((name) =>
+      hcloud.getSshKeyOutput({ name }).apply((key) => {
+        if (key.id === undefined)
+          throw new Error(`Hetzner SSH key "${name}" (tenancy:sshKeys) was not found`);
+        return { id: key.id, publicKey: key.publicKey };
+      }),
+    ),
+  );
+  return {
+    zone: args.zone,
+    zoneId: args.zoneId,
+    adminCidrs: args.adminCidrs,
+    adminSshKeys,
+    deployKey: {
+      publicKeyOpenssh: deployKey.publicKeyOpenssh,
+      privateKeyOpenssh: deployKey.privateKeyOpenssh,
+    },
+    backupPassword: args.backupPassword,
+    storageBox: createBackupStore(args.tier, args.location),
+  };
+}

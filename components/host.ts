@@ -1,0 +1,121 @@
+/**
+ * Building one host, whichever the tier: server, certificate, backup account, origin DNS, the tenants'
+ * edge resources, and the bundle shipped to it. SharedHost and DedicatedTenant are thin wrappers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TenantModel } from "../infra/expand";
+import { bundleHash, hostSecrets, renderBundle, renderUserData, type HostSpec } from "../infra/host";
+import { createBackupAccount } from "./backup-account";
+import type { HostingContext } from "./context";
+import { createHostApply } from "./host-apply";
+import { createHostServer, type HostServer } from "./host-server";
+import { createOriginCertificate } from "./origin-certificate";
+import { createOriginRecords, createTenantEdge } from "./tenant-edge";
+
+export interface TenantEndpoint {
+  url: string;
+  host: string;
+  ipv4: pulumi.Output<string>;
+  ipv6: pulumi.Output<string>;
+  /** postgresql://… with the password: secret. */
+  databaseUrl: pulumi.Output<string>;
+}
+
+export interface BuiltHost {
+  server: HostServer;
+  tenants: Record<string, TenantEndpoint>;
+}
+
+export function buildHost(
+  spec: HostSpec,
+  context: HostingContext,
+  parent: pulumi.ComponentResource,
+): BuiltHost {
+  const names = spec.server.names;
+  const zone = { name: context.zone, id: context.zoneId };
+  const authorizedKeys = pulumi
+    .all([context.deployKey.publicKeyOpenssh, context.adminSshKeys])
+    .apply(([deploy, admins]) => [deploy.trim(), ...admins.map((key) => key.publicKey.trim())]);
+
+  const server = createHostServer(
+    {
+      server: spec.server,
+      adminCidrs: context.adminCidrs,
+      adminSshKeyIds: pulumi.output(context.adminSshKeys).apply((keys) => keys.map((key) => key.id)),
+      userData: (volumeDevice) =>
+        pulumi
+          .all([authorizedKeys, volumeDevice])
+          .apply(([keys, device]) => renderUserData(spec, { sshAuthorizedKeys: keys, volumeDevice: device })),
+    },
+    parent,
+  );
+  const origin = createOriginCertificate(names, context.zone, parent);
+  const backup = createBackupAccount(spec.server, context.storageBox, parent);
+  const originRecord = createOriginRecords(
+    spec.server.hetznerName,
+    zone,
+    { ipv4: server.server.ipv4Address, ipv6: server.server.ipv6Address },
+    names,
+    parent,
+  );
+
+  const passwords: Record<string, pulumi.Output<string>> = {};
+  const tenants: Record<string, TenantEndpoint> = {};
+  for (const tenant of spec.tenants) {
+    const edge = createTenantEdge(tenant, zone, originRecord, parent);
+    passwords[tenant.id] = edge.password;
+    tenants[tenant.id] = endpoint(tenant, spec, server, edge.password);
+  }
+
+  const bundle = pulumi
+    .all([
+      pulumi.all(passwords),
+      origin.certificate,
+      origin.privateKey,
+      context.backupPassword,
+      backup.repository,
+      backup.password,
+    ])
+    .apply(([dbPasswords, certificate, key, resticPassword, repository, sftpPassword]) =>
+      renderBundle(
+        spec,
+        hostSecrets({
+          dbPasswords,
+          resticPassword,
+          resticRepository: repository,
+          backupSftpPassword: sftpPassword,
+          originCertificate: certificate,
+          originKey: key,
+        }),
+      ),
+    );
+  createHostApply(
+    names.hostApply,
+    {
+      address: server.server.ipv4Address,
+      privateKey: context.deployKey.privateKeyOpenssh,
+      bundle: bundle.apply((b) => JSON.stringify(b)),
+      // A SHA-256 of the bundle reveals nothing of its secrets; in the clear, a preview shows which hosts
+      // will be re-applied.
+      bundleHash: pulumi.unsecret(bundle.apply(bundleHash)),
+    },
+    { parent, dependsOn: [server.attachment] },
+  );
+  return { server, tenants };
+}
+
+function endpoint(
+  tenant: TenantModel,
+  spec: HostSpec,
+  server: HostServer,
+  password: pulumi.Output<string>,
+): TenantEndpoint {
+  const { name, role } = tenant.database;
+  return {
+    url: `https://${tenant.hostname}`,
+    host: spec.name,
+    ipv4: server.server.ipv4Address,
+    ipv6: server.server.ipv6Address,
+    databaseUrl: pulumi.secret(pulumi.interpolate`postgresql://${role}:${password}@127.0.0.1:5432/${name}`),
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./context";
+export * from "./dedicated-tenant";
+export * from "./host-server";
+export * from "./shared-host";
+export * from "./zone";

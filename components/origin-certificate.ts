@@ -1,0 +1,35 @@
+/**
+ * The host's Cloudflare Origin CA certificate for the zone and its wildcard: Cloudflare trusts it under
+ * SSL "strict", and nothing else does, which is fine because only Cloudflare may reach the host.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import type * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { ServerResourceNames } from "../infra/expand";
+
+/** Origin CA certificates may live 15 years; 5 is long enough to forget and short enough to rotate. */
+export const ORIGIN_CERT_VALIDITY_DAYS = 1825;
+
+export function originHostnames(zone: string): string[] {
+  return [zone, `*.${zone}`];
+}
+
+export function createOriginCertificate(names: ServerResourceNames, zone: string, parent: pulumi.Resource) {
+  const key = new tls.PrivateKey(names.originKey, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+  const csr = new tls.CertRequest(
+    names.originCsr,
+    { privateKeyPem: key.privateKeyPem, subject: { commonName: zone, organization: "tenancy" } },
+    { parent },
+  );
+  const certificate = new cloudflare.OriginCaCertificate(
+    names.originCertificate,
+    {
+      csr: csr.certRequestPem,
+      hostnames: originHostnames(zone),
+      requestType: "origin-ecc",
+      requestedValidity: ORIGIN_CERT_VALIDITY_DAYS,
+    },
+    { parent },
+  );
+  return { certificate: certificate.certificate, privateKey: key.privateKeyPem };
+}
