@@ -4,7 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantModel } from "../infra/expand";
-import { bundleHash, hostSecrets, renderBundle, renderUserData, type HostSpec } from "../infra/host";
+import {
+  bundleHash,
+  hostSecrets,
+  renderBundle,
+  renderUserData,
+  scramVerifierAsync,
+  type HostSpec,
+} from "../infra/host";
 import { createBackupAccount } from "./backup-account";
 import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
@@ -76,19 +83,21 @@ export function buildHost(
       backup.repository,
       backup.password,
     ])
-    .apply(([dbPasswords, certificate, key, resticPassword, repository, sftpPassword]) =>
-      renderBundle(
+    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword]) => {
+      const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
+      return renderBundle(
         spec,
         hostSecrets({
           dbPasswords,
+          dbVerifiers,
           resticPassword,
           resticRepository: repository,
           backupSftpPassword: sftpPassword,
           originCertificate: certificate,
           originKey: key,
         }),
-      ),
-    );
+      );
+    });
   createHostApply(
     names.hostApply,
     {
@@ -102,6 +111,17 @@ export function buildHost(
     { parent, dependsOn: [server.attachment] },
   );
   return { server, tenants };
+}
+
+/** Every tenant's SCRAM verifier, derived in parallel (4096 PBKDF2 rounds each). */
+async function verifiers(
+  tenants: TenantModel[],
+  passwords: Record<string, string>,
+): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    tenants.map(async (t) => [t.id, await scramVerifierAsync(t.database.role, passwords[t.id]!)] as const),
+  );
+  return Object.fromEntries(entries);
 }
 
 function endpoint(

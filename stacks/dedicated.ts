@@ -2,12 +2,11 @@
  * The "dedicated" stack: one DedicatedTenant per large tenant, and the stack's backup store.
  */
 import type { FleetModel } from "../infra/expand";
-import { hostSpec } from "../infra/host";
+import { dedicatedHostSpec } from "../infra/host";
 import { createHostingContext, DedicatedTenant } from "../components";
 import type { StackConfig } from "./config";
-import type { StackLocation } from "./shared";
 
-export function dedicatedStack(model: FleetModel, config: StackConfig, location: StackLocation) {
+export function dedicatedStack(model: FleetModel, config: StackConfig) {
   const context = createHostingContext({
     tier: "dedicated",
     zone: model.zone,
@@ -15,10 +14,10 @@ export function dedicatedStack(model: FleetModel, config: StackConfig, location:
     adminCidrs: config.adminCidrs,
     sshKeyNames: config.sshKeys,
     backupPassword: config.backupPassword,
-    location,
+    location: model.defaultLocation,
   });
   const tenants = model.dedicated.tenants.map(
-    (tenant) => new DedicatedTenant(tenant.id, { tenant, spec: hostSpec(model, tenant.id)!, context }),
+    (tenant) => new DedicatedTenant(tenant.id, { tenant, spec: dedicatedHostSpec(model, tenant), context }),
   );
   return { tenants: Object.fromEntries(tenants.map((t, i) => [model.dedicated.tenants[i]!.id, t.endpoint])) };
 }

@@ -10,11 +10,7 @@ import { sharedStack } from "./shared";
 function program() {
   const config = readStackConfig();
   const model = loadFleet(config.manifest);
-  // The stack's Storage Box lives in the fleet's default location.
-  const location = model.defaultLocation;
-  return config.tier === "shared"
-    ? sharedStack(model, config, location)
-    : dedicatedStack(model, config, location);
+  return config.tier === "shared" ? sharedStack(model, config) : dedicatedStack(model, config);
 }
 
 export = program;

@@ -3,11 +3,11 @@
  * settings and plan rate limits (which cover the dedicated tenants' hostnames too).
  */
 import type { FleetModel } from "../infra/expand";
-import { hostSpec } from "../infra/host";
+import { sharedHostSpec } from "../infra/host";
 import { createHostingContext, createRateLimits, createZoneSettings, SharedHost } from "../components";
 import type { StackConfig } from "./config";
 
-export function sharedStack(model: FleetModel, config: StackConfig, location: StackLocation) {
+export function sharedStack(model: FleetModel, config: StackConfig) {
   const context = createHostingContext({
     tier: "shared",
     zone: model.zone,
@@ -15,12 +15,12 @@ export function sharedStack(model: FleetModel, config: StackConfig, location: St
     adminCidrs: config.adminCidrs,
     sshKeyNames: config.sshKeys,
     backupPassword: config.backupPassword,
-    location,
+    location: model.defaultLocation,
   });
   createZoneSettings(config.cloudflareZoneId);
   createRateLimits(config.cloudflareZoneId, model);
   const hosts = model.shared.hosts.map(
-    (host) => new SharedHost(host.name, { host, spec: hostSpec(model, host.name)!, context }),
+    (host) => new SharedHost(host.name, { host, spec: sharedHostSpec(model, host), context }),
   );
   return {
     hosts: Object.fromEntries(
@@ -36,5 +36,3 @@ export function sharedStack(model: FleetModel, config: StackConfig, location: St
     tenants: Object.fromEntries(hosts.flatMap((host) => Object.entries(host.tenants))),
   };
 }
-
-export type StackLocation = Parameters<typeof createHostingContext>[0]["location"];

@@ -8,7 +8,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as command from "@pulumi/command";
+import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { parse, stringify } from "yaml";
 import type { Tier } from "../plans";
 import { recordStack } from "./offline/engine";
@@ -22,6 +27,8 @@ interface Fleet {
 
 interface Measure {
   resources: number;
+  /** Resources that exist for one tenant alone (its record, password, custom hostnames). */
+  tenantResources: number;
   tenants: number;
   customDomains: number;
   seconds: number;
@@ -74,8 +81,20 @@ class Thing extends pulumi.CustomResource {
   }
 }
 
+function preloadProviders(): void {
+  const used: unknown[] = [
+    hcloud.Server, hcloud.PrimaryIp, hcloud.Firewall, hcloud.Volume, hcloud.VolumeAttachment, hcloud.StorageBox,
+    hcloud.StorageBoxSubaccount, hcloud.getSshKeyOutput, cloudflare.DnsRecord, cloudflare.CustomHostname,
+    cloudflare.OriginCaCertificate, cloudflare.ZoneSetting, cloudflare.Ruleset, random.RandomPassword,
+    tls.PrivateKey, tls.CertRequest, command.remote.Command,
+  ]; // prettier-ignore
+  if (used.some((item) => item === undefined)) throw new Error("a provider class did not load");
+}
+
 /** In a child process: one measurement, printed as JSON. */
-async function child(kind: "program" | "floor", fleet: Fleet, resources: number): Promise<void> {
+type Kind = "program" | "floor" | "providers";
+
+async function child(kind: Kind, fleet: Fleet, resources: number): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "tenancy-bench-"));
   const manifest = path.join(dir, "tenants.yaml");
   const text = benchManifest(fleet);
@@ -85,16 +104,36 @@ async function child(kind: "program" | "floor", fleet: Fleet, resources: number)
     for (let i = 0; i < resources; i++) new Thing(`thing-${i}`, i);
     return {};
   };
+  // The same count of the resource kinds a shared tenant costs (a password and a DNS record), bare.
+  const providers = () => {
+    for (let i = 0; i < resources; i++) {
+      if (i % 2 === 0) new random.RandomPassword(`password-${i}`, { length: 32, special: false });
+      else
+        new cloudflare.DnsRecord(`dns-${i}`, {
+          zoneId: "z",
+          name: `t${i}.bench.example`,
+          type: "CNAME",
+          content: "origin.bench.example",
+          proxied: true,
+          ttl: 1,
+        });
+    }
+    return {};
+  };
+  // Provider modules load lazily on first use; load them before the clock starts, as the SDK is for the
+  // floor, so that both measure registering resources rather than reading modules from disk.
+  if (kind !== "floor") preloadProviders();
   const started = process.hrtime.bigint();
   const stack = await recordStack({
     tier: fleet.tier,
     manifest,
-    ...(kind === "floor" ? { program: floor } : {}),
+    ...(kind === "floor" ? { program: floor } : kind === "providers" ? { program: providers } : {}),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   rmSync(dir, { recursive: true, force: true });
   const measure: Measure = {
     resources: stack.resources.length,
+    tenantResources: stack.resources.filter((r) => /^t\d{5}-(?:dns|db-password|domain-)/.test(r.name)).length,
     tenants: fleet.tenants,
     customDomains,
     seconds,
@@ -110,7 +149,7 @@ function nodeArgs(): string[] {
   return project.runtime.options.nodeargs.split(/\s+/).filter(Boolean);
 }
 
-function measure(kind: "program" | "floor", fleet: Fleet, resources = 0): Measure {
+function measure(kind: Kind, fleet: Fleet, resources = 0): Measure {
   const out = execFileSync(
     process.execPath,
     [
@@ -131,25 +170,30 @@ function measure(kind: "program" | "floor", fleet: Fleet, resources = 0): Measur
 
 function main(): void {
   const rows: string[] = [];
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
   for (const fleet of FLEETS) {
     process.stderr.write(`${fleet.tier} ${fleet.tenants}: program… `);
     const program = measure("program", fleet);
-    process.stderr.write(`floor… `);
+    process.stderr.write("floor… ");
     const floor = measure("floor", fleet, program.resources);
+    process.stderr.write("provider floor… ");
+    const providers = measure("providers", fleet, program.resources);
     process.stderr.write("done\n");
     const perTenant =
       fleet.tier === "shared"
-        ? `${((program.resources - program.customDomains) / fleet.tenants).toFixed(2)} + 1 per custom domain`
+        ? `${((program.tenantResources - program.customDomains) / fleet.tenants).toFixed(2)} + 1 per domain`
         : (program.resources / fleet.tenants).toFixed(1);
     rows.push(
       `| ${fleet.tier} | ${fleet.tenants} | ${program.customDomains} | ${program.resources} | ${perTenant} | ` +
-        `${program.seconds.toFixed(1)} s | ${floor.seconds.toFixed(1)} s | ${(program.seconds / floor.seconds).toFixed(2)} | ` +
-        `${program.peakMb.toFixed(0)} MB | ${floor.peakMb.toFixed(0)} MB | ${(program.peakMb / floor.peakMb).toFixed(2)} |`,
+        `${program.seconds.toFixed(1)} s | ${floor.seconds.toFixed(1)} s | ${providers.seconds.toFixed(1)} s | ` +
+        `${ratio(program.seconds, floor.seconds)} / ${ratio(program.seconds, providers.seconds)} | ` +
+        `${program.peakMb.toFixed(0)} MB | ${floor.peakMb.toFixed(0)} MB | ${providers.peakMb.toFixed(0)} MB | ` +
+        `${ratio(program.peakMb, floor.peakMb)} / ${ratio(program.peakMb, providers.peakMb)} |`,
     );
   }
   const table = [
-    "| stack | tenants | custom domains | resources | resources per tenant | program time | floor time | time ratio | program peak | floor peak | memory ratio |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| stack | tenants | custom domains | resources | per tenant | program | floor | provider floor | time ratio (floor / provider) | program peak | floor peak | provider floor peak | memory ratio (floor / provider) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
   process.stdout.write(`${table}\n\nnode ${process.version}, nodeargs: ${nodeArgs().join(" ")}\n`);

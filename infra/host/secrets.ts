@@ -23,6 +23,8 @@ export interface HostSecrets {
 
 export interface SecretValues {
   dbPasswords: Readonly<Record<string, string>>;
+  /** Verifiers computed ahead (scramVerifierAsync), by tenant id; computed on demand when absent. */
+  dbVerifiers?: Readonly<Record<string, string>>;
   resticPassword: string;
   resticRepository: string;
   backupSftpPassword?: string;
@@ -42,7 +44,7 @@ export function hostSecrets(values: SecretValues): HostSecrets {
   };
   return {
     dbPassword: password,
-    dbVerifier: (tenantId, role) => scramVerifier(role, password(tenantId)),
+    dbVerifier: (tenantId, role) => values.dbVerifiers?.[tenantId] ?? scramVerifier(role, password(tenantId)),
     resticPassword: values.resticPassword,
     resticRepository: values.resticRepository,
     ...(values.backupSftpPassword === undefined ? {} : { backupSftpPassword: values.backupSftpPassword }),

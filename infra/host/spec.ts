@@ -2,7 +2,7 @@
  * What one host serves, whichever the tier: a shared host with many tenants, or a dedicated tenant's own
  * server with one. The renderers work from this, so both tiers get the same host files.
  */
-import type { FleetModel, ServerModel, TenantModel } from "../expand";
+import type { DedicatedTenantModel, FleetModel, ServerModel, SharedHostModel, TenantModel } from "../expand";
 import { hetznerServerType, type Tier } from "../plans";
 
 export interface HostSpec {
@@ -18,14 +18,19 @@ export interface HostSpec {
   vcpus: number;
 }
 
+export function sharedHostSpec(model: FleetModel, host: SharedHostModel): HostSpec {
+  return spec(model, host.name, "shared", host.server, model.app.image, host.tenants);
+}
+
+export function dedicatedHostSpec(model: FleetModel, tenant: DedicatedTenantModel): HostSpec {
+  return spec(model, tenant.id, "dedicated", tenant.server, tenant.appImage, [tenant]);
+}
+
 export function hostSpecs(model: FleetModel): HostSpec[] {
-  const shared = model.shared.hosts.map((host) =>
-    spec(model, host.name, "shared", host.server, model.app.image, host.tenants),
-  );
-  const dedicated = model.dedicated.tenants.map((tenant) =>
-    spec(model, tenant.id, "dedicated", tenant.server, tenant.appImage, [tenant]),
-  );
-  return [...shared, ...dedicated];
+  return [
+    ...model.shared.hosts.map((host) => sharedHostSpec(model, host)),
+    ...model.dedicated.tenants.map((tenant) => dedicatedHostSpec(model, tenant)),
+  ];
 }
 
 /** The spec of one host, by shared host name or dedicated tenant id. */
