@@ -4,6 +4,6 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/infra", "<rootDir>/stacks", "<rootDir>/components", "<rootDir>/policies"],
   testMatch: ["**/*.test.ts"],
-  // Type checking is `npm run typecheck`'s job; ts-jest only transpiles so the suite stays fast.
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  // Type checking is `npm run typecheck`'s job; with isolatedModules (tsconfig) ts-jest only transpiles.
+  transform: { "^.+\\.ts$": ["ts-jest", {}] },
 };

@@ -7,7 +7,7 @@ import type { DedicatedTenantModel } from "../infra/expand";
 import type { HostSpec } from "../infra/host";
 import { hetznerServerType } from "../infra/plans";
 import type { HostingContext } from "./context";
-import { buildHost, type TenantEndpoint } from "./host";
+import { buildHost, hostingProps, type TenantEndpoint } from "./host";
 
 export interface DedicatedTenantArgs {
   tenant: DedicatedTenantModel;
@@ -19,7 +19,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
   readonly endpoint: TenantEndpoint;
 
   constructor(name: string, args: DedicatedTenantArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenancy:hosting:DedicatedTenant", name, {}, opts);
+    super("tenancy:hosting:DedicatedTenant", name, hostingProps(args.spec), opts);
     checkDedicatedTenantArgs(name, args);
     const built = buildHost(args.spec, args.context, this);
     this.endpoint = built.tenants[args.tenant.id]!;

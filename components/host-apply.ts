@@ -25,6 +25,7 @@ export function createHostApply(
       stdin: pulumi.secret(args.bundle),
       triggers: [args.bundleHash],
     },
-    opts,
+    // The bundle and the key are inputs, and come back as outputs: keep both secret in the state.
+    { ...opts, additionalSecretOutputs: ["stdin", "connection"] },
   );
 }

@@ -28,6 +28,30 @@ export interface TenantEndpoint {
   databaseUrl: pulumi.Output<string>;
 }
 
+/**
+ * What a host component registers as its inputs: its tenants with what their plans grant them, as the
+ * manifest asks. The policy pack reads them at preview time and checks them against the policy config.
+ */
+export interface HostingProps {
+  tier: string;
+  serverType: string;
+  tenants: { id: string; plan: string; status: string; hostnames: string[]; customDomains: string[] }[];
+}
+
+export function hostingProps(spec: HostSpec): HostingProps {
+  return {
+    tier: spec.tier,
+    serverType: spec.server.serverType,
+    tenants: spec.tenants.map((t) => ({
+      id: t.id,
+      plan: t.plan,
+      status: t.status,
+      hostnames: t.hostnames,
+      customDomains: t.customDomains,
+    })),
+  };
+}
+
 export interface BuiltHost {
   server: HostServer;
   tenants: Record<string, TenantEndpoint>;

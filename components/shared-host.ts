@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SharedHostModel } from "../infra/expand";
 import type { HostSpec } from "../infra/host";
 import type { HostingContext } from "./context";
-import { buildHost, type TenantEndpoint } from "./host";
+import { buildHost, hostingProps, type TenantEndpoint } from "./host";
 
 export interface SharedHostArgs {
   host: SharedHostModel;
@@ -19,7 +19,7 @@ export class SharedHost extends pulumi.ComponentResource {
   readonly ipv6: pulumi.Output<string>;
 
   constructor(name: string, args: SharedHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenancy:hosting:SharedHost", name, {}, opts);
+    super("tenancy:hosting:SharedHost", name, hostingProps(args.spec), opts);
     checkSharedHostArgs(name, args);
     const built = buildHost(args.spec, args.context, this);
     this.tenants = built.tenants;

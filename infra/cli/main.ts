@@ -4,9 +4,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { affectedCommand } from "./commands/affected";
 import { costCommand } from "./commands/cost";
+import { diffCommand } from "./commands/diff";
 import { placeCommand } from "./commands/place";
-import { planCommand } from "./commands/plan";
+import { planCommand, type PlanOptions } from "./commands/plan";
+import { policyConfigCommand } from "./commands/policy-config";
 import { renderCommand } from "./commands/render";
 import { schemaCommand } from "./commands/schema";
 import { validateCommand } from "./commands/validate";
@@ -22,6 +25,9 @@ const fileOption = () =>
 const jsonOption = () => new Option("--json", "machine-readable output on stdout").default(false);
 
 type Action = () => number | Promise<number>;
+
+/** The committed policy config, the authority the policy owners keep (see docs/policies.md). */
+const DEFAULT_POLICY_CONFIG = path.join(__dirname, "..", "..", "policies", "policy-config.json");
 
 export function buildProgram(run: (action: Action, json: boolean) => Promise<void>): Command {
   const program = new Command("tenancy")
@@ -46,14 +52,45 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
   program
     .command("plan")
     .description(
-      "Offline preview: runs the real stack programs under mocks and shows, per stack, hosts and tenants with capacity, cost and resources. Calls no cloud.",
+      "Offline preview: runs the real stack programs under mocks, shows per stack the hosts and tenants with capacity, cost and resources, and runs the policy pack over them (exit 2 on a mandatory violation). Calls no cloud.",
     )
     .addOption(fileOption())
     .addOption(jsonOption())
     .addOption(new Option("--stack <tier>", "only this stack").choices(["shared", "dedicated"]))
     .option("--base <ref>", "also show what differs from the manifest at this git ref (e.g. origin/main)")
-    .action((options: CommonOptions & { stack?: string; base?: string }) =>
-      run(() => planCommand(options), options.json),
+    .option("--policies-only", "print only the policy verdict (exit 2 on a mandatory violation)", false)
+    .option("--policy-config <path>", "the policy pack config", DEFAULT_POLICY_CONFIG)
+    .action((options: PlanOptions) => run(() => planCommand(options), options.json));
+
+  program
+    .command("affected")
+    .description("List the tier stacks a manifest change affects (compared with a git ref), in deploy order.")
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .requiredOption("--base <ref>", "the git ref to compare with (e.g. origin/main)")
+    .action((options: CommonOptions & { base: string }) => run(() => affectedCommand(options), options.json));
+
+  program
+    .command("diff")
+    .description(
+      "Show, as Markdown for a pull request, the tenants a change adds, removes, re-plans, moves (data migrations) or suspends, and the monthly cost delta.",
+    )
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .requiredOption("--base <ref>", "the git ref to compare with (e.g. origin/main)")
+    .action((options: CommonOptions & { base: string }) => run(() => diffCommand(options), options.json));
+
+  program
+    .command("policy-config")
+    .description(
+      "Write the policy pack config (the limits the policy owners approve) from the built-in plan catalogue, or from the manifest's plans.",
+    )
+    .addOption(fileOption())
+    .option("--from-manifest", "use the plans of the manifest (built-in plans with its overrides)", false)
+    .option("--bundled", "write the pack's bundled defaults (policies/catalogue.json) instead", false)
+    .option("-o, --out <path>", "write to this file instead of stdout")
+    .action((options: { file: string; fromManifest: boolean; bundled: boolean; out?: string }) =>
+      run(() => policyConfigCommand(options), false),
     );
 
   program

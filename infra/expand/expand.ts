@@ -108,6 +108,8 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
           "capacity-units": String(capacityUnits),
           "capacity-used": String(capacityUsed),
           "capacity-free": String(capacityUnits - capacityUsed),
+          // How many tenants of each plan: the policy pack recounts the capacity used from its own plans.
+          ...planCounts(tenants),
         },
         names: serverResourceNames(host.name),
       },
@@ -149,4 +151,11 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     shared: { tier: "shared", hosts },
     dedicated: { tier: "dedicated", tenants: dedicated },
   };
+}
+
+/** `plan-<name>: <tenants on it>` labels, one per plan present on a host. */
+function planCounts(tenants: SharedTenantModel[]): Record<string, string> {
+  const counts: Record<string, number> = {};
+  for (const tenant of tenants) counts[tenant.plan] = (counts[tenant.plan] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).map(([plan, n]) => [`plan-${plan}`, String(n)]));
 }

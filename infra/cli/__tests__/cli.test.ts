@@ -124,6 +124,95 @@ describe("tenancy (the command)", () => {
     expect(tenancy("plan", "--base", "no-such-ref", "-f", file).code).toBe(EXIT.invalidInput);
   });
 
+  describe("against a git ref", () => {
+    const repo = tempDir();
+    const file = path.join(repo, "tenants.yaml");
+    beforeAll(() => {
+      copyFileSync(EXAMPLE_MANIFEST, file);
+      const git = (...args: string[]) =>
+        spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: repo });
+      git("init", "-q");
+      git("add", "tenants.yaml");
+      git("commit", "-qm", "base");
+    });
+    const edit = (change: (text: string) => string) =>
+      writeFileSync(file, change(readFileSync(EXAMPLE_MANIFEST, "utf8")));
+
+    test("diff names added, removed, moved and suspended tenants, flags data migrations, and prices the change", () => {
+      edit((text) =>
+        text
+          .replace("  - { id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }\n", "")
+          .replace(
+            "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: starter, host: shared-fsn1-a }",
+            "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: professional }",
+          )
+          .replace(
+            "{ id: solar-sued, name: Solar Süd Montage, plan: starter, host: shared-fsn1-a }",
+            "{ id: solar-sued, name: Solar Süd Montage, plan: starter, host: shared-fsn1-a, status: suspended }",
+          )
+          .concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
+      );
+      const { code, stdout } = tenancy("diff", "--base", "HEAD", "-f", file);
+      expect(code).toBe(EXIT.ok);
+      expect(stdout).toContain("- `neukunde`: hobby (shared) on shared host shared-hel1-a");
+      expect(stdout).toContain("- ⚠ `gruenwerk` removed without being decommissioned first");
+      expect(stdout).toContain(
+        "- `elektro-vogt`: starter (shared) → professional (dedicated) — DATA MIGRATION",
+      );
+      expect(stdout).toContain("- `solar-sued`: active → suspended");
+      // +179 (professional) −49 (elektro-vogt's starter) −15 (gruenwerk) −49 (solar-sued suspended) +15 (neukunde)
+      expect(stdout).toMatch(/revenue \+€81\.00/);
+    });
+
+    test("affected lists only the stacks whose resources change, shared first", () => {
+      edit((text) => text.replace("    serverType: cx33\n", "    serverType: cpx32\n"));
+      expect(tenancy("affected", "--base", "HEAD", "--json", "-f", file).stdout.trim()).toBe(
+        '[\n  "dedicated"\n]',
+      );
+      edit((text) =>
+        text.concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
+      );
+      expect(tenancy("affected", "--base", "HEAD", "-f", file).stdout).toBe("shared\n");
+      // A dedicated tenant's new plan changes the zone's rate limits too, which the shared stack owns.
+      edit((text) =>
+        text.replace(
+          "    plan: professional\n    serverType: cx33",
+          "    plan: business\n    serverType: ccx13",
+        ),
+      );
+      expect(tenancy("affected", "--base", "HEAD", "-f", file).stdout).toBe("shared\ndedicated\n");
+    });
+  });
+
+  test("plan refuses, with exit 2 and the policy's name, a manifest that asks more than the policy config allows", () => {
+    const file = path.join(tempDir(), "tenants.yaml");
+    writeFileSync(
+      file,
+      readFileSync(EXAMPLE_MANIFEST, "utf8")
+        .replace(
+          "# plans:\n#   starter:\n#     apiCallsPerHour: 6000",
+          "plans:\n  starter:\n    customDomains: 2",
+        )
+        .replace(
+          "domains: [termine.sanitaer-koch.example]",
+          "domains: [termine.sanitaer-koch.example, buchung.sanitaer-koch.example]",
+        ),
+    );
+    expect(tenancy("validate", "-f", file).code).toBe(EXIT.ok); // the manifest may ask…
+    const { code, stdout } = tenancy("plan", "--policies-only", "-f", file);
+    expect(code).toBe(EXIT.policyViolation); // …the policy owners decide
+    expect(stdout).toContain(
+      '[mandatory] tenant-custom-domains-within-plan (resource shared-fsn1-a): Tenant "sanitaer-koch" has 2 custom domains; plan "starter" allows 1.',
+    );
+    expect(stdout).toContain("1 mandatory violation: the deploy would be refused");
+  });
+
+  test("plan on the example fleet ends with 0 mandatory violations and exit 0", () => {
+    const { code, stdout } = tenancy("plan", "-f", EXAMPLE_MANIFEST);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout.trim().split("\n").at(-1)).toBe("0 mandatory violations");
+  });
+
   test("place --write pins an unplaced tenant and leaves the rest of the file as it was", () => {
     const file = path.join(tempDir(), "tenants.yaml");
     copyFileSync(EXAMPLE_MANIFEST, file);
@@ -191,7 +280,7 @@ describe("help and failures (in-process)", () => {
     process.exitCode = undefined;
   });
 
-  test.each(["validate", "plan", "place", "cost", "render", "schema"])(
+  test.each(["validate", "plan", "place", "cost", "render", "schema", "affected", "diff", "policy-config"])(
     "%s --help describes the command and exits 0",
     async (command) => {
       await main(["node", "tenancy", command, "--help"]);

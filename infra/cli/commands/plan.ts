@@ -1,12 +1,12 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { loadManifest } from "../../manifest";
+import { readFileSync } from "node:fs";
+import { withManifestAt } from "../base";
+import { didYouMean, loadManifest } from "../../manifest";
+import { POLICIES } from "../../../policies/policies";
 import { expand, type FleetModel } from "../../expand";
 import { costReport, DEFAULT_PRICES, roundReport, type CostReport } from "../../cost";
 import { TIERS, type Tier } from "../../plans";
-import { UsageError } from "../errors";
+import { EXIT, UsageError } from "../errors";
+import { isMandatory, runPolicies, type PolicyPackConfig, type Violation } from "../offline/policies";
 import { recordStack, type RecordedStack } from "../offline/engine";
 import { diffStacks, summarise, type StackDiff, type StackSummary } from "../offline/summary";
 import { euro, plural, printJson, table } from "../output";
@@ -16,6 +16,10 @@ export interface PlanOptions {
   json: boolean;
   stack?: string;
   base?: string;
+  /** Only the policy verdict (CI). */
+  policiesOnly: boolean;
+  /** The policy pack config; the committed policies/policy-config.json by default. */
+  policyConfig: string;
 }
 
 /**
@@ -27,8 +31,14 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const model = expand(loadManifest(options.file));
   const cost = roundReport(costReport(model, DEFAULT_PRICES));
   const recorded = await recordAll(stacks, options.file);
+  const config = loadPolicyConfig(options.policyConfig);
+  const verdicts: Violation[][] = [];
+  for (const stack of recorded) verdicts.push(await runPolicies(stack, POLICIES, config));
+  const mandatory = verdicts.flat().filter(isMandatory).length;
   const diffs =
-    options.base === undefined ? undefined : await diffAgainst(options.base, options.file, stacks, recorded);
+    options.base === undefined || options.policiesOnly
+      ? undefined
+      : await diffAgainst(options.base, options.file, stacks, recorded);
   if (options.json) {
     printJson({
       offline: true,
@@ -36,65 +46,86 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       stacks: Object.fromEntries(
         stacks.map((tier, i) => [
           tier,
-          { model: model[tier], resources: recorded[i]!.resources, ...(diffs ? { diff: diffs[i] } : {}) },
+          {
+            ...(options.policiesOnly ? {} : { model: model[tier], resources: recorded[i]!.resources }),
+            violations: verdicts[i],
+            ...(diffs ? { diff: diffs[i] } : {}),
+          },
         ]),
       ),
-      cost,
+      mandatoryViolations: mandatory,
+      ...(options.policiesOnly ? {} : { cost }),
     });
   } else {
-    const summaries = recorded.map((stack) => summarise(stack, model));
-    process.stdout.write(formatPlan(model, cost, stacks, summaries, options.file, diffs, options.base));
+    if (!options.policiesOnly) {
+      const summaries = recorded.map((stack) => summarise(stack, model));
+      process.stdout.write(formatPlan(model, cost, stacks, summaries, options.file, diffs, options.base));
+    }
+    process.stdout.write(formatVerdict(stacks, verdicts, options.policyConfig));
   }
-  return 0;
+  return mandatory > 0 ? EXIT.policyViolation : EXIT.ok;
 }
 
-async function recordAll(stacks: Tier[], manifest: string): Promise<RecordedStack[]> {
+function formatVerdict(stacks: Tier[], verdicts: Violation[][], configFile: string): string {
+  const out = [`Policy pack (${POLICIES.length} policies, config ${configFile}), run offline:`];
+  stacks.forEach((tier, i) => {
+    const found = verdicts[i]!;
+    const mandatory = found.filter(isMandatory).length;
+    out.push(
+      `  stack ${tier}: ${plural(mandatory, "mandatory violation")}, ${plural(found.length - mandatory, "advisory finding")}`,
+    );
+    for (const v of found) {
+      const where = [v.owner && `tenant/host ${v.owner}`, v.resource && `resource ${v.resource}`].filter(
+        Boolean,
+      );
+      out.push(`    [${v.level}] ${v.policy}${where.length ? ` (${where.join(", ")})` : ""}: ${v.message}`);
+    }
+  });
+  const total = verdicts.flat().filter(isMandatory).length;
+  out.push(`${plural(total, "mandatory violation")}${total > 0 ? ": the deploy would be refused" : ""}`);
+  return `${out.join("\n")}\n`;
+}
+
+/** The policy pack config (`--policy-pack-config`): a JSON object keyed by policy name. */
+function loadPolicyConfig(file: string): PolicyPackConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read the policy config ${file}: ${(error as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new UsageError(`${file}: the policy config must be a JSON object keyed by policy name`);
+  }
+  const names = POLICIES.map((p) => p.name);
+  for (const key of Object.keys(raw)) {
+    if (!names.includes(key)) {
+      const hint = didYouMean(key, names);
+      throw new UsageError(`${file}: "${key}" is no policy of the pack${hint ? `; ${hint}` : ""}`);
+    }
+  }
+  return raw as PolicyPackConfig;
+}
+
+export async function recordAll(stacks: Tier[], manifest: string): Promise<RecordedStack[]> {
   const recorded: RecordedStack[] = [];
   for (const tier of stacks) recorded.push(await recordStack({ tier, manifest }));
   return recorded;
 }
 
 /** Records the stacks for the manifest as it was at a git ref, and compares. */
-async function diffAgainst(
+/** Records the stacks for the manifest as it was at a git ref, and compares. */
+export async function diffAgainst(
   ref: string,
   file: string,
   stacks: Tier[],
   current: RecordedStack[],
 ): Promise<StackDiff[]> {
-  let text: string;
-  try {
-    const relative = path.relative(repositoryRoot(file), path.resolve(file));
-    text = execFileSync("git", ["show", `${ref}:${relative}`], {
-      cwd: path.dirname(path.resolve(file)),
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
-    throw new UsageError(`cannot read ${file} at ${ref}: ${detail}`);
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), "tenancy-base-"));
-  try {
-    const baseFile = path.join(dir, path.basename(file));
-    writeFileSync(baseFile, text);
+  return withManifestAt(ref, file, async (baseFile) => {
     loadManifest(baseFile); // a base that does not validate is reported as such, before any program runs
     const base = await recordAll(stacks, baseFile);
     return stacks.map((_, i) => diffStacks(base[i]!, current[i]!));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function repositoryRoot(file: string): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--show-toplevel"], {
-      cwd: path.dirname(path.resolve(file)),
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    }).trim();
-  } catch {
-    throw new UsageError(`--base needs ${file} to be in a git repository`);
-  }
+  });
 }
 
 function selectStacks(stack: string | undefined): Tier[] {

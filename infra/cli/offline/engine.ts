@@ -25,7 +25,13 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs as the provider would get them; secret values are "[secret]", unknown ones "[unknown]". */
   inputs: Record<string, unknown>;
-  options: { protect: boolean; ignoreChanges: string[]; retainOnDelete: boolean; parent: string };
+  options: {
+    protect: boolean;
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
+    parent: string;
+    additionalSecretOutputs: string[];
+  };
 }
 
 export interface RecordedStack {
@@ -38,7 +44,7 @@ export interface RecordedStack {
 }
 
 export const SECRET = "[secret]";
-const UNKNOWN = "[unknown]";
+export const UNKNOWN = "[unknown]";
 
 /** Settings the program needs that only a real stack has; clearly fake. */
 export const OFFLINE_CONFIG: Readonly<Record<string, string>> = {
@@ -99,6 +105,7 @@ class RecordingMonitor extends MockMonitor {
         ignoreChanges: req.getIgnorechangesList() as string[],
         retainOnDelete: req.getRetainondelete() === true,
         parent: req.getParent() as string,
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList() as string[],
       },
     };
     this.secretOutputs.set(

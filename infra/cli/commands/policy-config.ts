@@ -1,0 +1,53 @@
+import { writeFileSync } from "node:fs";
+import { CLOUDFLARE_RANGES, CLOUDFLARE_RANGES_AS_OF } from "../../edge/cloudflare";
+import { loadManifest } from "../../manifest";
+import { BUILT_IN_PLANS, HETZNER_SERVER_TYPES, sharedHostCapacity, type PlanCatalogue } from "../../plans";
+import { POLICIES } from "../../../policies/policies";
+import { printJson } from "../output";
+
+/** The shortest database or account password the pack accepts. */
+export const MIN_PASSWORD_LENGTH = 24;
+
+/** policies/catalogue.json: the defaults the pack bundles, generated from the catalogue in infra/. */
+export function bundledCatalogue() {
+  return {
+    asOf: CLOUDFLARE_RANGES_AS_OF,
+    plans: BUILT_IN_PLANS,
+    sharedHostCapacity: Object.fromEntries(
+      Object.keys(HETZNER_SERVER_TYPES).map((type) => [type, sharedHostCapacity(type) ?? 0]),
+    ),
+    cloudflareRanges: CLOUDFLARE_RANGES,
+    minPasswordLength: MIN_PASSWORD_LENGTH,
+  };
+}
+
+/** The policy config owners commit: every policy that reads plan limits gets the catalogue. */
+export function policyConfig(plans: PlanCatalogue): Record<string, { plans: PlanCatalogue }> {
+  return Object.fromEntries(
+    POLICIES.filter((policy) => policy.configSchema?.properties.plans !== undefined).map((policy) => [
+      policy.name,
+      { plans },
+    ]),
+  );
+}
+
+/**
+ * `tenancy policy-config`: writes the policy config from the built-in catalogue, or from the manifest's
+ * plans (--from-manifest) when the owners approve what the manifest asks for.
+ */
+export function policyConfigCommand(options: {
+  file: string;
+  fromManifest: boolean;
+  out?: string;
+  bundled: boolean;
+}): number {
+  const value = options.bundled
+    ? bundledCatalogue()
+    : policyConfig(options.fromManifest ? loadManifest(options.file).plans : BUILT_IN_PLANS);
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (options.out) {
+    writeFileSync(options.out, text);
+    process.stderr.write(`Wrote ${options.out}.\n`);
+  } else printJson(value);
+  return 0;
+}

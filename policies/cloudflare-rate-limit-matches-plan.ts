@@ -1,0 +1,69 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { isHostComponent, plansOf, PLANS_SCHEMA, type HostingProps } from "./config";
+
+const RULESET = "cloudflare:index/ruleset:Ruleset";
+
+interface RateLimitRule {
+  description?: string;
+  expression?: string;
+  ratelimit?: { period?: number; requestsPerPeriod?: number; characteristics?: string[] };
+}
+
+export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
+  name: "cloudflare-rate-limit-matches-plan",
+  description:
+    "Every served tenant hostname must be rate-limited by its own plan's rule, and each rule must allow exactly " +
+    "the plan's API calls per hour (spread over the rule's period), counted per hostname. It reads the " +
+    "http_ratelimit ruleset and the tenants each host component declares.",
+  enforcementLevel: "mandatory",
+  severity: "medium",
+  remediationSteps:
+    "Deploy the shared stack, which owns the zone's rate limits, after changing plans; or have the policy owners change the plan's apiCallsPerHour in the policy config.",
+  configSchema: PLANS_SCHEMA,
+  validateStack: (args, report) => {
+    const rulesets = args.resources.filter((r) => r.type === RULESET && r.props.phase === "http_ratelimit");
+    if (rulesets.length === 0) return; // owned by the shared stack; the dedicated stack has none
+    const plans = plansOf(args);
+    const rules = rulesets.flatMap((r) =>
+      ((r.props.rules ?? []) as RateLimitRule[]).map((rule) => ({ rule, urn: r.urn })),
+    );
+    const planOfRule = (rule: RateLimitRule) =>
+      /^tenancy plan ([a-z0-9-]+):/.exec(rule.description ?? "")?.[1];
+    for (const { rule, urn } of rules) {
+      const name = planOfRule(rule);
+      const plan = name === undefined ? undefined : plans[name];
+      if (!plan) {
+        report(`Rate-limit rule "${rule.description}" is for no plan of the policy config.`, urn);
+        continue;
+      }
+      const period = rule.ratelimit?.period ?? 0;
+      const expected = Math.max(1, Math.ceil((plan.apiCallsPerHour * period) / 3600));
+      if (rule.ratelimit?.requestsPerPeriod !== expected) {
+        report(
+          `Rate-limit rule of plan "${name}" allows ${rule.ratelimit?.requestsPerPeriod} requests per ${period} s; ` +
+            `the plan's ${plan.apiCallsPerHour} API calls per hour make ${expected}.`,
+          urn,
+        );
+      }
+      if (!rule.ratelimit?.characteristics?.includes("http.host")) {
+        report(`Rate-limit rule of plan "${name}" does not count per hostname (http.host).`, urn);
+      }
+    }
+    for (const host of args.resources.filter((r) => isHostComponent(r.type))) {
+      for (const tenant of (host.props as HostingProps).tenants ?? []) {
+        if (tenant.status === "decommissioned") continue;
+        const own = rules
+          .filter(({ rule }) => planOfRule(rule) === tenant.plan)
+          .map(({ rule }) => rule.expression ?? "");
+        for (const hostname of tenant.hostnames) {
+          if (!own.some((expression) => expression.includes(`"${hostname}"`))) {
+            report(
+              `Hostname ${hostname} of tenant "${tenant.id}" is not limited by the rule of its plan "${tenant.plan}".`,
+              host.urn,
+            );
+          }
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * The pack's view of the plan catalogue: the limits the owners approved, from the policy config
+ * (`--policy-pack-config`), or the bundled defaults (catalogue.json) when none is given. A manifest can
+ * only ask for limits; what is checked here is what the owners allow.
+ */
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import defaults from "./catalogue.json";
+
+export interface PlanLimits {
+  tier: "shared" | "dedicated";
+  monthlyPrice: number;
+  storageGb: number;
+  maxUsers: number;
+  apiCallsPerHour: number;
+  backupRetentionDays: number;
+  serverBackups: boolean;
+  customDomains: number;
+  dbConnectionLimit: number;
+  capacityUnits?: number;
+  serverTypes?: string[];
+  locations?: string[];
+}
+
+export type Plans = Record<string, PlanLimits>;
+
+export const DEFAULTS = defaults as unknown as {
+  asOf: string;
+  plans: Plans;
+  sharedHostCapacity: Record<string, number>;
+  cloudflareRanges: string[];
+  minPasswordLength: number;
+};
+
+/** The config schema of every policy that reads plan limits. */
+export const PLANS_SCHEMA: PolicyConfigSchema = {
+  properties: {
+    plans: {
+      type: "object",
+      description:
+        "The plan catalogue the owners approved: plan name → limits (tenancy policy-config writes it).",
+      default: DEFAULTS.plans,
+      additionalProperties: {
+        type: "object",
+        required: ["tier", "storageGb", "apiCallsPerHour", "serverBackups", "customDomains"],
+        properties: {
+          tier: { type: "string", enum: ["shared", "dedicated"] },
+          storageGb: { type: "number" },
+          apiCallsPerHour: { type: "number" },
+          serverBackups: { type: "boolean" },
+          customDomains: { type: "number" },
+          capacityUnits: { type: "number" },
+          serverTypes: { type: "array", items: { type: "string" } },
+          locations: { type: "array", items: { type: "string" } },
+        },
+      },
+    },
+  },
+};
+
+export function plansOf(args: { getConfig<T extends object>(): T }): Plans {
+  return args.getConfig<{ plans: Plans }>().plans;
+}
+
+/** The plan a tenant asks for, if the policy config knows it; otherwise the message to report. */
+export function approvedPlan(plans: Plans, name: string | undefined): PlanLimits | string {
+  if (name === undefined) return "carries no plan label";
+  const plan = Object.hasOwn(plans, name) ? plans[name] : undefined;
+  return (
+    plan ??
+    `asks for plan "${name}", which the policy config does not have (known: ${Object.keys(plans).join(", ")})`
+  );
+}
+
+/** The hosting props a SharedHost or DedicatedTenant component registers (components/host.ts). */
+export interface HostingProps {
+  tier: string;
+  serverType: string;
+  tenants: { id: string; plan: string; status: string; hostnames: string[]; customDomains: string[] }[];
+}
+
+export const HOST_COMPONENTS = ["tenancy:hosting:SharedHost", "tenancy:hosting:DedicatedTenant"];
+
+export function isHostComponent(type: string): boolean {
+  return HOST_COMPONENTS.includes(type);
+}

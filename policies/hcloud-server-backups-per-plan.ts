@@ -1,0 +1,25 @@
+import * as hcloud from "@pulumi/hcloud";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { approvedPlan, plansOf, PLANS_SCHEMA } from "./config";
+
+export const hcloudServerBackupsPerPlan: ResourceValidationPolicy = {
+  name: "hcloud-server-backups-per-plan",
+  description:
+    "A dedicated tenant's server must have Hetzner server backups on when its plan includes them. " +
+    "It reads the server's backups flag and its plan label.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps: "Turn server backups on for the plan (serverBackups: true), as the policy config says.",
+  configSchema: PLANS_SCHEMA,
+  validateResource: validateResourceOfType(hcloud.Server, (server, args, report) => {
+    const labels = server.labels ?? {};
+    if (labels.tier !== "dedicated") args.notApplicable("shared hosts have no plan of their own");
+    const plan = approvedPlan(plansOf(args), labels.plan);
+    if (typeof plan === "string") return report(`Server of tenant "${labels.tenant}" ${plan}.`);
+    if (plan.serverBackups && server.backups !== true) {
+      report(
+        `Server of tenant "${labels.tenant}" has no Hetzner backups; plan "${labels.plan}" includes them.`,
+      );
+    }
+  }),
+};

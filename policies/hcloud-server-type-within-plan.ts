@@ -1,0 +1,26 @@
+import * as hcloud from "@pulumi/hcloud";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { approvedPlan, plansOf, PLANS_SCHEMA } from "./config";
+
+export const hcloudServerTypeWithinPlan: ResourceValidationPolicy = {
+  name: "hcloud-server-type-within-plan",
+  description:
+    "A dedicated tenant's server must be of a server type its plan allows, as the policy config lists them. " +
+    "It reads the server's serverType and its plan label.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps:
+    "Set the tenant's serverType in tenants.yaml to one its plan allows, or have the policy owners add the type to the plan in the policy config.",
+  configSchema: PLANS_SCHEMA,
+  validateResource: validateResourceOfType(hcloud.Server, (server, args, report) => {
+    const labels = server.labels ?? {};
+    if (labels.tier !== "dedicated") args.notApplicable("shared hosts have no plan of their own");
+    const plan = approvedPlan(plansOf(args), labels.plan);
+    if (typeof plan === "string") return report(`Server of tenant "${labels.tenant}" ${plan}.`);
+    if (!plan.serverTypes?.includes(server.serverType)) {
+      report(
+        `Server of tenant "${labels.tenant}" is a ${server.serverType}; plan "${labels.plan}" allows ${plan.serverTypes?.join(", ") ?? "none"}.`,
+      );
+    }
+  }),
+};

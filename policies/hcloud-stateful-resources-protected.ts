@@ -1,0 +1,27 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+
+const STATEFUL = [
+  "hcloud:index/volume:Volume",
+  "hcloud:index/primaryIp:PrimaryIp",
+  "hcloud:index/storageBox:StorageBox",
+];
+
+export const hcloudStatefulResourcesProtected: ResourceValidationPolicy = {
+  name: "hcloud-stateful-resources-protected",
+  description:
+    "Volumes, primary IPs and Storage Boxes hold data or addresses that must survive any change to tenants.yaml: " +
+    "each must carry Pulumi's protect option and Hetzner's delete protection, and a primary IP must not be " +
+    "deleted with its server.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  remediationSteps:
+    "Create them through the components (which set protect, retainOnDelete, deleteProtection and autoDelete: false). To retire one, take a backup and remove it by an explicit, reviewed step.",
+  validateResource: (args, report) => {
+    if (!STATEFUL.includes(args.type)) args.notApplicable("not a stateful resource");
+    if (!args.opts.protect) report(`${args.name} is not protected (Pulumi protect).`);
+    if (args.props.deleteProtection !== true) report(`${args.name} has no Hetzner delete protection.`);
+    if (args.type === "hcloud:index/primaryIp:PrimaryIp" && args.props.autoDelete !== false) {
+      report(`${args.name} would be deleted with its server (autoDelete).`);
+    }
+  },
+};
