@@ -71,6 +71,23 @@ export function approvedPlan(plans: Plans, name: string | undefined): PlanLimits
   );
 }
 
+/**
+ * For a policy on a dedicated tenant's server or volume: the plan the owners approved for it. Shared
+ * resources are not applicable; a plan the config lacks is reported, and then there is nothing to check.
+ */
+export function dedicatedPlan(
+  labels: Record<string, string>,
+  args: { getConfig<T extends object>(): T; notApplicable(reason?: string): never },
+  report: (message: string) => void,
+  what: string,
+): PlanLimits | undefined {
+  if (labels.tier !== "dedicated") args.notApplicable("shared resources hold many plans");
+  const plan = approvedPlan(plansOf(args), labels.plan);
+  if (typeof plan !== "string") return plan;
+  report(`${what} of tenant "${labels.tenant}" ${plan}.`);
+  return undefined;
+}
+
 /** The hosting props a SharedHost or DedicatedTenant component registers (components/host.ts). */
 export interface HostingProps {
   tier: string;

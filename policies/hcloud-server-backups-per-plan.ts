@@ -1,6 +1,6 @@
 import * as hcloud from "@pulumi/hcloud";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { approvedPlan, plansOf, PLANS_SCHEMA } from "./config";
+import { dedicatedPlan, PLANS_SCHEMA } from "./config";
 
 export const hcloudServerBackupsPerPlan: ResourceValidationPolicy = {
   name: "hcloud-server-backups-per-plan",
@@ -13,9 +13,8 @@ export const hcloudServerBackupsPerPlan: ResourceValidationPolicy = {
   configSchema: PLANS_SCHEMA,
   validateResource: validateResourceOfType(hcloud.Server, (server, args, report) => {
     const labels = server.labels ?? {};
-    if (labels.tier !== "dedicated") args.notApplicable("shared hosts have no plan of their own");
-    const plan = approvedPlan(plansOf(args), labels.plan);
-    if (typeof plan === "string") return report(`Server of tenant "${labels.tenant}" ${plan}.`);
+    const plan = dedicatedPlan(labels, args, report, "Server");
+    if (!plan) return;
     if (plan.serverBackups && server.backups !== true) {
       report(
         `Server of tenant "${labels.tenant}" has no Hetzner backups; plan "${labels.plan}" includes them.`,

@@ -1,6 +1,6 @@
 import * as hcloud from "@pulumi/hcloud";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { approvedPlan, plansOf, PLANS_SCHEMA } from "./config";
+import { dedicatedPlan, PLANS_SCHEMA } from "./config";
 
 export const hcloudServerTypeWithinPlan: ResourceValidationPolicy = {
   name: "hcloud-server-type-within-plan",
@@ -14,9 +14,8 @@ export const hcloudServerTypeWithinPlan: ResourceValidationPolicy = {
   configSchema: PLANS_SCHEMA,
   validateResource: validateResourceOfType(hcloud.Server, (server, args, report) => {
     const labels = server.labels ?? {};
-    if (labels.tier !== "dedicated") args.notApplicable("shared hosts have no plan of their own");
-    const plan = approvedPlan(plansOf(args), labels.plan);
-    if (typeof plan === "string") return report(`Server of tenant "${labels.tenant}" ${plan}.`);
+    const plan = dedicatedPlan(labels, args, report, "Server");
+    if (!plan) return;
     if (!plan.serverTypes?.includes(server.serverType)) {
       report(
         `Server of tenant "${labels.tenant}" is a ${server.serverType}; plan "${labels.plan}" allows ${plan.serverTypes?.join(", ") ?? "none"}.`,

@@ -1,6 +1,6 @@
 import * as hcloud from "@pulumi/hcloud";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { approvedPlan, plansOf, PLANS_SCHEMA } from "./config";
+import { dedicatedPlan, PLANS_SCHEMA } from "./config";
 
 /** Hetzner's smallest volume. */
 const MIN_VOLUME_GB = 10;
@@ -17,9 +17,8 @@ export const hcloudVolumeWithinPlan: ResourceValidationPolicy = {
   configSchema: PLANS_SCHEMA,
   validateResource: validateResourceOfType(hcloud.Volume, (volume, args, report) => {
     const labels = volume.labels ?? {};
-    if (labels.tier !== "dedicated") args.notApplicable("a shared host's volume holds many plans");
-    const plan = approvedPlan(plansOf(args), labels.plan);
-    if (typeof plan === "string") return report(`Volume of tenant "${labels.tenant}" ${plan}.`);
+    const plan = dedicatedPlan(labels, args, report, "Volume");
+    if (!plan) return;
     const allowed = Math.max(MIN_VOLUME_GB, plan.storageGb);
     if (volume.size > allowed) {
       report(

@@ -33,6 +33,7 @@ import { renderCaddyfile } from "../caddyfile";
 import { BACKUP_LIST_FILE, tenantEnvFile } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec, type HostSpec } from "../spec";
+import { selfSignedCertificate } from "../testing/certificates";
 import { startCaddy, startTenantEcho, type Caddy, type TenantEcho } from "../testing/caddy";
 
 jest.setTimeout(120_000);
@@ -299,25 +300,8 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), "tenancy-apply-test-"));
   writeFileSync(path.join(work, "record"), RECORD_SCRIPT);
   chmodSync(path.join(work, "record"), 0o755);
-  const cert = path.join(work, "origin.pem");
-  const key = path.join(work, "origin.key");
-  const openssl = spawnSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "2",
-    ].concat(["-subj", "/CN=*.example.com", "-keyout", key, "-out", cert]),
-    { encoding: "utf8" },
-  );
-  if (openssl.status !== 0) throw new Error(`openssl failed: ${openssl.stderr}`);
-  origin = { certificate: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
+  const { certificate, key } = selfSignedCertificate(work, "*.example.com");
+  origin = { certificate, key };
   echo = await startTenantEcho();
   // Before the first bundle, the test's Caddy answers 404 to every Host.
   caddy = await startCaddy({

@@ -8,7 +8,6 @@
  *     other active tenants, a suspended and a decommissioned one, in front of an app stand-in that answers
  *     with the X-Tenancy-Tenant header it got. Requests go to Caddy's port with explicit Host headers.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +23,7 @@ import {
   TLS_KEY_FILE,
 } from "../caddyfile";
 import { hostSpec, hostSpecs, type HostSpec } from "../spec";
+import { selfSignedCertificate } from "../testing/certificates";
 import {
   caddyEnv,
   runCaddy,
@@ -45,30 +45,7 @@ let keyFile = "";
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "tenancy-caddy-test-"));
-  certFile = path.join(tmp, "origin.pem");
-  keyFile = path.join(tmp, "origin.key");
-  const result = spawnSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=*.fieldcrew.app",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-    ],
-    { encoding: "utf8" },
-  );
-  if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+  ({ certFile, keyFile } = selfSignedCertificate(tmp, "*.fieldcrew.app"));
 });
 
 afterAll(() => {

@@ -21,6 +21,7 @@ import { renderBundle } from "../bundle";
 import { DATA_MOUNT, HOST_PACKAGES, renderUserData, type UserDataInputs } from "../cloud-init";
 import { hostSecrets, type HostSecrets } from "../secrets";
 import { hostSpecs, type HostSpec } from "../spec";
+import { selfSignedCertificate } from "../testing/certificates";
 
 // cloud-init's schema check takes about half a second a file.
 jest.setTimeout(120_000);
@@ -95,31 +96,6 @@ function run(
 function randomToken(length = 32): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
-}
-
-/** A throwaway self-signed certificate and its key, as the Origin CA would hand them out (PEM). */
-function selfSignedCertificate(dir: string, commonName: string): { certificate: string; key: string } {
-  const cert = path.join(dir, "origin.pem");
-  const key = path.join(dir, "origin.key");
-  const result = run("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${commonName}`,
-    "-keyout",
-    key,
-    "-out",
-    cert,
-  ]);
-  if (result.code !== 0) throw new Error(`openssl failed:\n${result.output}`);
-  return { certificate: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
 }
 
 /**
