@@ -4,8 +4,8 @@
  */
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { ServerModel } from "../infra/expand";
+import { storageBoxPassword } from "./backup-store";
 
 export interface BackupAccount {
   /** restic repository URL. */
@@ -20,20 +20,7 @@ export function createBackupAccount(
   parent: pulumi.Resource,
 ) {
   const names = server.names;
-  const password = new random.RandomPassword(
-    names.backupAccountPassword,
-    // Hetzner asks for upper and lower case, digits and a special character.
-    {
-      length: 32,
-      special: true,
-      overrideSpecial: "-_.",
-      minUpper: 2,
-      minLower: 2,
-      minNumeric: 2,
-      minSpecial: 1,
-    },
-    { parent },
-  );
+  const password = storageBoxPassword(names.backupAccountPassword, { parent });
   const account = new hcloud.StorageBoxSubaccount(
     names.backupAccount,
     {

@@ -10,16 +10,25 @@ import { STATEFUL } from "./host-server";
 
 export const STORAGE_BOX_TYPE = "bx11";
 
+/** A password as Hetzner's Storage Box policy wants it: upper and lower case, digits and a special character. */
+export function storageBoxPassword(name: string, opts?: pulumi.CustomResourceOptions): random.RandomPassword {
+  return new random.RandomPassword(
+    name,
+    {
+      length: 32,
+      special: true,
+      overrideSpecial: "-_.",
+      minUpper: 2,
+      minLower: 2,
+      minNumeric: 2,
+      minSpecial: 1,
+    },
+    opts,
+  );
+}
+
 export function createBackupStore(tier: Tier, location: HetznerLocation): hcloud.StorageBox {
-  const password = new random.RandomPassword(`backups-${tier}-password`, {
-    length: 32,
-    special: true,
-    overrideSpecial: "-_.",
-    minUpper: 2,
-    minLower: 2,
-    minNumeric: 2,
-    minSpecial: 1,
-  });
+  const password = storageBoxPassword(`backups-${tier}-password`);
   return new hcloud.StorageBox(
     `backups-${tier}`,
     {

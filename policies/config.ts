@@ -6,6 +6,7 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import defaults from "./catalogue.json";
 
+/** The limits of one plan: infra/plans' Plan, restated here because the pack must build without the repository. */
 export interface PlanLimits {
   tier: "shared" | "dedicated";
   monthlyPrice: number;

@@ -3,6 +3,8 @@
  * A test keeps the two lists equal.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHostingContext, type HostingContext } from "../components";
+import type { FleetModel } from "../infra/expand";
 import { TIERS, type Tier } from "../infra/plans";
 
 export const CONFIG_KEYS = [
@@ -65,4 +67,17 @@ export function readStackConfig(): StackConfig {
     sshKeys: list("sshKeys"),
     backupPassword: config.requireSecret("backupPassword"),
   };
+}
+
+/** What every host of the stack shares, from its settings and the fleet. */
+export function stackHostingContext(tier: Tier, model: FleetModel, config: StackConfig): HostingContext {
+  return createHostingContext({
+    tier,
+    zone: model.zone,
+    zoneId: config.cloudflareZoneId,
+    adminCidrs: config.adminCidrs,
+    sshKeyNames: config.sshKeys,
+    backupPassword: config.backupPassword,
+    location: model.defaultLocation,
+  });
 }

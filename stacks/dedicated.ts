@@ -3,19 +3,11 @@
  */
 import type { FleetModel } from "../infra/expand";
 import { dedicatedHostSpec } from "../infra/host";
-import { createHostingContext, DedicatedTenant } from "../components";
-import type { StackConfig } from "./config";
+import { DedicatedTenant } from "../components";
+import { stackHostingContext, type StackConfig } from "./config";
 
 export function dedicatedStack(model: FleetModel, config: StackConfig) {
-  const context = createHostingContext({
-    tier: "dedicated",
-    zone: model.zone,
-    zoneId: config.cloudflareZoneId,
-    adminCidrs: config.adminCidrs,
-    sshKeyNames: config.sshKeys,
-    backupPassword: config.backupPassword,
-    location: model.defaultLocation,
-  });
+  const context = stackHostingContext("dedicated", model, config);
   const tenants = model.dedicated.tenants.map(
     (tenant) => new DedicatedTenant(tenant.id, { tenant, spec: dedicatedHostSpec(model, tenant), context }),
   );

@@ -4,19 +4,11 @@
  */
 import type { FleetModel } from "../infra/expand";
 import { sharedHostSpec } from "../infra/host";
-import { createHostingContext, createRateLimits, createZoneSettings, SharedHost } from "../components";
-import type { StackConfig } from "./config";
+import { createRateLimits, createZoneSettings, SharedHost } from "../components";
+import { stackHostingContext, type StackConfig } from "./config";
 
 export function sharedStack(model: FleetModel, config: StackConfig) {
-  const context = createHostingContext({
-    tier: "shared",
-    zone: model.zone,
-    zoneId: config.cloudflareZoneId,
-    adminCidrs: config.adminCidrs,
-    sshKeyNames: config.sshKeys,
-    backupPassword: config.backupPassword,
-    location: model.defaultLocation,
-  });
+  const context = stackHostingContext("shared", model, config);
   createZoneSettings(config.cloudflareZoneId);
   createRateLimits(config.cloudflareZoneId, model);
   const hosts = model.shared.hosts.map(
