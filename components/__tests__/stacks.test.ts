@@ -162,7 +162,9 @@ describe("data safety", () => {
       if (r.type === "hcloud:index/storageBox:StorageBox") continue;
       expect(labels.host ?? `${labels.tenant}/${labels.plan}`).toMatch(/\w/);
     }
-    const sharedServer = ofType(shared, "hcloud:index/server:Server")[0]!;
+    const sharedServer = ofType(shared, "hcloud:index/server:Server").find(
+      (r) => r.name === "shared-fsn1-a-server",
+    )!;
     expect(sharedServer.inputs.labels).toMatchObject({
       "capacity-units": "60",
       "capacity-used": "32",
