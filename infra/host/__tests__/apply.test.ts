@@ -34,7 +34,7 @@ import { BACKUP_LIST_FILE, tenantEnvFile } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec, type HostSpec } from "../spec";
 import { selfSignedCertificate } from "../testing/certificates";
-import { startCaddy, startTenantEcho, type Caddy, type TenantEcho } from "../testing/caddy";
+import { minimalCaddyfile, startCaddy, startTenantEcho, type Caddy, type TenantEcho } from "../testing/caddy";
 
 jest.setTimeout(120_000);
 
@@ -304,21 +304,7 @@ beforeAll(async () => {
   origin = { certificate, key };
   echo = await startTenantEcho();
   // Before the first bundle, the test's Caddy answers 404 to every Host.
-  caddy = await startCaddy({
-    caddyfile: (ports) =>
-      [
-        "{",
-        `\tadmin 127.0.0.1:${ports.admin}`,
-        "\tauto_https off",
-        `\thttp_port ${ports.http}`,
-        "\tdefault_bind 127.0.0.1",
-        "}",
-        "http:// {",
-        '\trespond "nothing yet" 404',
-        "}",
-        "",
-      ].join("\n"),
-  });
+  caddy = await startCaddy({ caddyfile: minimalCaddyfile });
 });
 
 afterAll(async () => {
