@@ -2,7 +2,9 @@
  * The stack settings the program reads, each declared (typed, described) in Pulumi.yaml.
  * A test keeps the two lists equal.
  */
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
 import { createHostingContext, type HostingContext } from "../components";
 import type { FleetModel } from "../infra/expand";
 import { TIERS, type Tier } from "../infra/plans";
@@ -60,13 +62,21 @@ export function readStackConfig(): StackConfig {
   }
   return {
     tier: tier as Tier,
-    manifest: config.get("manifest") ?? "tenants.yaml",
+    manifest: manifestPath(config.get("manifest") ?? "tenants.yaml"),
     cloudflareZoneId: id("cloudflareZoneId"),
     cloudflareAccountId: id("cloudflareAccountId"),
     adminCidrs,
     sshKeys: list("sshKeys"),
     backupPassword: config.requireSecret("backupPassword"),
   };
+}
+
+/**
+ * The manifest's path. Pulumi.yaml declares it relative to the project; the CLI runs the program in
+ * its `main` directory (stacks/), and passes the project's directory as --root-directory.
+ */
+function manifestPath(file: string): string {
+  return path.resolve(getRootDirectory() || process.cwd(), file);
 }
 
 /** What every host of the stack shares, from its settings and the fleet. */

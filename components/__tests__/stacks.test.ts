@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { OFFLINE_CONFIG, recordStack, SECRET, type RecordedStack } from "../../infra/cli/offline/engine";
-import { offlineMocks } from "../../infra/cli/offline/mocks";
+import { recordStack, SECRET, type RecordedStack } from "../../infra/preview/engine";
+import { offlineMocks } from "../../infra/preview/mocks";
 import { CLOUDFLARE_RANGES } from "../../infra/edge/cloudflare";
 import { expand, tenantsOf, type FleetModel } from "../../infra/expand";
 import { loadManifest } from "../../infra/manifest";
@@ -222,7 +222,8 @@ describe("secrets", () => {
 
 describe("edge", () => {
   test("firewalls admit 80 and 443 from Cloudflare only, 22 from the admin CIDRs only, and nothing else", () => {
-    const admin = JSON.parse(OFFLINE_CONFIG["tenancy:adminCidrs"]!) as string[];
+    // The stack's own settings (Pulumi.<stack>.yaml), as a deploy would use them.
+    const admin = JSON.parse(shared.settings.config["tenancy:adminCidrs"]!) as string[];
     for (const fw of both().filter((r) => r.type === "hcloud:index/firewall:Firewall")) {
       const rules = (
         fw.inputs.rules as { direction: string; protocol: string; port: string; sourceIps: string[] }[]

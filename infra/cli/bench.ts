@@ -16,7 +16,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { parse, stringify } from "yaml";
 import type { Tier } from "../plans";
-import { recordStack } from "./offline/engine";
+import { recordStack } from "../preview/engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

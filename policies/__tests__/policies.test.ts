@@ -5,13 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  recordStack,
-  UNKNOWN,
-  type RecordedResource,
-  type RecordedStack,
-} from "../../infra/cli/offline/engine";
-import { runPolicies, type PolicyPackConfig } from "../../infra/cli/offline/policies";
+import { recordStack, UNKNOWN, type RecordedResource, type RecordedStack } from "../../infra/preview/engine";
+import { runPolicies, type PolicyPackConfig } from "../../infra/preview/policies";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../infra/testing/fixtures";
 import { bundledCatalogue, policyConfig } from "../../infra/cli/commands/policy-config";
 import { BUILT_IN_PLANS } from "../../infra/plans";

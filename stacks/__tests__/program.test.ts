@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../config";
 import program from "../index";
-import { recordStack } from "../../infra/cli/offline/engine";
+import { recordStack } from "../../infra/preview/engine";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../infra/testing/fixtures";
 
 const readYaml = (file: string) =>

@@ -6,9 +6,9 @@ import { expand, type FleetModel } from "../../expand";
 import { costReport, DEFAULT_PRICES, roundReport, type CostReport } from "../../cost";
 import { TIERS, type Tier } from "../../plans";
 import { EXIT, UsageError } from "../errors";
-import { isMandatory, runPolicies, type PolicyPackConfig, type Violation } from "../offline/policies";
-import { recordStack, type RecordedStack } from "../offline/engine";
-import { diffStacks, summarise, type StackDiff, type StackSummary } from "../offline/summary";
+import { isMandatory, runPolicies, type PolicyPackConfig, type Violation } from "../../preview/policies";
+import { recordStack, type RecordedStack } from "../../preview/engine";
+import { diffStacks, summarise, type StackDiff, type StackSummary } from "../../preview/summary";
 import { euro, plural, printJson, table } from "../output";
 
 export interface PlanOptions {

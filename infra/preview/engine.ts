@@ -3,15 +3,25 @@
  * resource they register (type, name, URN, inputs with secrets redacted, and the options the engine would
  * see: protect, ignoreChanges, retainOnDelete, parent). Nothing is sent to any cloud. Used by
  * `tenancy plan` and by the tests; never by a real `pulumi up`.
+ *
+ * The recording and the answers are shared with the launch-path test's gRPC engine (testing/), which
+ * runs the same programs the way the Pulumi CLI starts them; a test holds the two recordings equal.
  */
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import {
+  specialOutputValueSig,
+  specialSecretSig,
+  specialSigKey,
+  unknownValue,
+} from "@pulumi/pulumi/runtime/rpc";
 import { disconnect, setMockOptions } from "@pulumi/pulumi/runtime/settings";
 
-import type { Tier } from "../../plans";
-import program from "../../../stacks";
+import type { Tier } from "../plans";
+import program from "../../stacks";
 import { offlineMocks } from "./mocks";
+import { readStackSettings, type StackSettings } from "./stack-config";
 
 // The runtime's state store is not in the SDK's typings; its own setMocks reaches it the same way.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,13 +35,16 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs as the provider would get them; secret values are "[secret]", unknown ones "[unknown]". */
   inputs: Record<string, unknown>;
-  options: {
-    protect: boolean;
-    ignoreChanges: string[];
-    retainOnDelete: boolean;
-    parent: string;
-    additionalSecretOutputs: string[];
-  };
+  options: RecordedOptions;
+}
+
+export interface RecordedOptions {
+  protect: boolean;
+  ignoreChanges: string[];
+  retainOnDelete: boolean;
+  /** The parent's URN; "" for a resource of the stack itself. */
+  parent: string;
+  additionalSecretOutputs: string[];
 }
 
 export interface RecordedStack {
@@ -41,19 +54,13 @@ export interface RecordedStack {
   outputs: Record<string, unknown>;
   /** The stack outputs as the program returned them, Outputs and their secrecy intact. */
   programOutputs: Record<string, unknown>;
+  /** The settings the program ran with, and which of them are stand-ins. */
+  settings: StackSettings;
 }
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
-
-/** Settings the program needs that only a real stack has; clearly fake. */
-export const OFFLINE_CONFIG: Readonly<Record<string, string>> = {
-  "tenancy:cloudflareZoneId": "0ff11e00000000000000000000000000",
-  "tenancy:cloudflareAccountId": "0ff11e00000000000000000000000000",
-  "tenancy:adminCidrs": JSON.stringify(["198.51.100.0/24"]),
-  "tenancy:sshKeys": JSON.stringify(["ops"]),
-  "tenancy:backupPassword": "offline-preview-not-a-real-password",
-};
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The raw inputs of a registration, with every secret and unknown value replaced by a marker. */
 export function redact(value: unknown): unknown {
@@ -62,20 +69,67 @@ export function redact(value: unknown): unknown {
   if (typeof value === "object" && value !== null) {
     const object = value as Record<string, unknown>;
     if (object[specialSigKey] === specialSecretSig) return SECRET;
+    if (object[specialSigKey] === specialOutputValueSig) {
+      if (object.secret === true) return SECRET;
+      return "value" in object ? redact(object.value) : UNKNOWN;
+    }
     return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, redact(inner)]));
   }
   return value;
 }
 
 /**
- * Sees every registration whole, options included (the plain setMocks callback does not), and marks the
- * outputs a provider declares secret (additionalSecretOutputs) as secret, as the Pulumi engine would.
+ * A resource's URN as the engine makes it (pulumi/pulumi sdk/go/common/resource/urn/urn.go `New`): the
+ * parent's qualified type, then `$` and the type, unless the parent is the stack itself.
+ */
+export function engineUrn(stack: string, project: string, parentUrn: string, type: string, name: string) {
+  const parentType = parentUrn ? parentUrn.split("::")[2]! : "";
+  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** The protobuf RegisterResourceRequest's accessors this engine reads. */
+export interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+/** What a registration asks for, as recorded; `rootUrn` is the stack's URN, recorded as no parent. */
+export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = ""): RecordedResource {
+  const parent = req.getParent();
+  return {
+    type: req.getType(),
+    name: req.getName(),
+    urn,
+    custom: req.getCustom(),
+    inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    options: {
+      protect: req.getProtect() === true,
+      ignoreChanges: req.getIgnorechangesList(),
+      retainOnDelete: req.getRetainondelete() === true,
+      parent: parent === rootUrn ? "" : parent,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    },
+  };
+}
+
+/**
+ * Sees every registration whole, options included (the plain setMocks callback does not), makes URNs as
+ * the engine does, and marks the outputs a provider declares secret (additionalSecretOutputs) as secret,
+ * as the Pulumi engine would.
  */
 class RecordingMonitor extends MockMonitor {
   readonly recorded: RecordedResource[];
   private readonly secretOutputs: Map<string, string[]>;
 
-  constructor() {
+  constructor(stackName: string, project: string) {
     const secretOutputs = new Map<string, string[]>();
     super({
       call: (args) => offlineMocks.call(args),
@@ -90,30 +144,23 @@ class RecordingMonitor extends MockMonitor {
     });
     this.recorded = [];
     this.secretOutputs = secretOutputs;
+    // MockMonitor names a child by its parent's last type only; the engine uses the whole chain. Its
+    // newUrn is private in the typings, so it is replaced on the instance.
+    Object.assign(this, {
+      newUrn: (parent: string, type: string, name: string) =>
+        engineUrn(stackName, project, parent, type, name),
+    });
   }
 
-  // The request and response are the SDK's generated protobuf classes, which it does not export typed.
+  // The response is the SDK's generated protobuf class, which this module does not need typed.
   /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
-  override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
-    const record = {
-      type: req.getType() as string,
-      name: req.getName() as string,
-      custom: req.getCustom() as boolean,
-      inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-      options: {
-        protect: req.getProtect() === true,
-        ignoreChanges: req.getIgnorechangesList() as string[],
-        retainOnDelete: req.getRetainondelete() === true,
-        parent: req.getParent() as string,
-        additionalSecretOutputs: req.getAdditionalsecretoutputsList() as string[],
-      },
-    };
-    this.secretOutputs.set(
-      `${record.type}::${record.name}`,
-      req.getAdditionalsecretoutputsList() as string[],
-    );
+  override async registerResource(
+    req: RegisterRequest,
+    callback: (err: any, response: any) => void,
+  ): Promise<void> {
+    this.secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
     await super.registerResource(req, (err, response) => {
-      if (!err) this.recorded.push({ ...record, urn: response.getUrn() as string });
+      if (!err) this.recorded.push(recordRegistration(req, response.getUrn() as string));
       callback(err, response);
     });
   }
@@ -124,16 +171,22 @@ export interface RecordOptions {
   tier: Tier;
   /** Path of the manifest to deploy. */
   manifest: string;
-  /** Overrides of the offline settings (tests). */
+  /** The project directory whose Pulumi.yaml and Pulumi.<tier>.yaml give the settings. */
+  root?: string;
+  /** Overrides of the stack's settings (tests). */
   config?: Record<string, string>;
   /** Another program to run in place of the stacks' (the benchmark's floor). */
   program?: () => Record<string, unknown>;
 }
 
+/** The repository: its Pulumi.yaml and stack files give the offline preview its settings. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
 /** Runs one stack program offline and returns what it registered, in registration order. */
 export async function recordStack(options: RecordOptions): Promise<RecordedStack> {
-  const monitor = new RecordingMonitor();
-  setMockOptions(monitor, "tenancy", options.tier, true);
+  const settings = readStackSettings(options.root ?? PROJECT_ROOT, options.tier);
+  const monitor = new RecordingMonitor(options.tier, settings.project);
+  setMockOptions(monitor, settings.project, options.tier, true);
   // setMockOptions turns every monitor feature off; the CLI's monitor has them, secrets above all
   // (without it, secret inputs would be sent, and recorded, in the clear). Same as setMocks does.
   Object.assign(getStore(), {
@@ -143,13 +196,8 @@ export async function recordStack(options: RecordOptions): Promise<RecordedStack
     supportsAliasSpecs: true,
   });
   pulumi.runtime.setAllConfig(
-    {
-      ...OFFLINE_CONFIG,
-      "tenancy:tier": options.tier,
-      "tenancy:manifest": options.manifest,
-      ...options.config,
-    },
-    ["tenancy:backupPassword"],
+    { ...settings.config, "tenancy:manifest": options.manifest, ...options.config },
+    settings.secretKeys,
   );
   // A failure inside an apply surfaces as an unhandled rejection: collect it and fail the run with it.
   const failures: unknown[] = [];
@@ -165,7 +213,13 @@ export async function recordStack(options: RecordOptions): Promise<RecordedStack
     });
     await disconnect();
     if (failures.length > 0) throw failures[0];
-    return { tier: options.tier, resources: monitor.recorded, outputs: resolved, programOutputs: outputs };
+    return {
+      tier: options.tier,
+      resources: monitor.recorded,
+      outputs: resolved,
+      programOutputs: outputs,
+      settings,
+    };
   } finally {
     process.off("unhandledRejection", collect);
   }

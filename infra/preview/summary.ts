@@ -2,7 +2,7 @@
  * Reading a recorded stack: which resources belong to which tenant and host, totals by type, and what
  * differs from another recording (`tenancy plan --base`).
  */
-import type { FleetModel, TenantModel } from "../../expand";
+import type { FleetModel, TenantModel } from "../expand";
 import type { RecordedResource, RecordedStack } from "./engine";
 
 /** Names of the resources that exist for one tenant alone. */
