@@ -25,7 +25,9 @@ import { readStackSettings, type StackSettings } from "./stack-config";
 
 // The runtime's state store is not in the SDK's typings; its own setMocks reaches it the same way.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore: () => Record<string, unknown> };
+const { getStore } = require("@pulumi/pulumi/runtime/state") as {
+  getStore: () => { settings: { options: Record<string, unknown> } } & Record<string, unknown>;
+};
 
 export interface RecordedResource {
   type: string;
@@ -184,7 +186,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Runs one stack program offline and returns what it registered, in registration order. */
 export async function recordStack(options: RecordOptions): Promise<RecordedStack> {
-  const settings = readStackSettings(options.root ?? PROJECT_ROOT, options.tier);
+  const root = options.root ?? PROJECT_ROOT;
+  const settings = readStackSettings(root, options.tier);
   const monitor = new RecordingMonitor(options.tier, settings.project);
   setMockOptions(monitor, settings.project, options.tier, true);
   // setMockOptions turns every monitor feature off; the CLI's monitor has them, secrets above all
@@ -195,8 +198,10 @@ export async function recordStack(options: RecordOptions): Promise<RecordedStack
     supportsDeletedWith: true,
     supportsAliasSpecs: true,
   });
+  // The CLI passes the project's directory (--root-directory); the SDK's stand-in is the word "rootDirectory".
+  getStore().settings.options.rootDirectory = root;
   pulumi.runtime.setAllConfig(
-    { ...settings.config, "tenancy:manifest": options.manifest, ...options.config },
+    { ...settings.config, "tenancy:manifest": path.resolve(options.manifest), ...options.config },
     settings.secretKeys,
   );
   // A failure inside an apply surfaces as an unhandled rejection: collect it and fail the run with it.
