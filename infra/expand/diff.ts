@@ -6,7 +6,7 @@ import type { FleetModel, TenantModel } from "./model";
 import { tenantsOf } from "./model";
 
 export type TenantChangeKind =
-  "added" | "removed" | "replanned" | "moved-tier" | "moved-host" | "moved-location" | "status";
+  "added" | "removed" | "replanned" | "moved-tier" | "moved-host" | "moved-location" | "status" | "hostname";
 
 export interface TenantChange {
   kind: TenantChangeKind;
@@ -73,6 +73,15 @@ export function diffFleets(base: FleetModel, current: FleetModel): TenantChange[
           "changes location: Hetzner cannot move a server or volume, so this is a new server and a migration",
       });
     }
+    if (was.hostname !== now.hostname) {
+      changes.push({
+        kind: "hostname",
+        tenant: id,
+        detail: `${was.hostname} → ${now.hostname}`,
+        // Only a change of fleet.zone does this, and the fleet setting carries the warning.
+        dataMigration: false,
+      });
+    }
     if (was.status !== now.status) {
       changes.push({
         kind: "status",
@@ -105,8 +114,84 @@ export function diffFleets(base: FleetModel, current: FleetModel): TenantChange[
     "moved-location",
     "replanned",
     "status",
+    "hostname",
   ];
   return changes.sort(
     (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.tenant.localeCompare(b.tenant),
   );
+}
+
+/** A change to a fleet-wide setting or a shared host, for review: each can touch many resources at once. */
+export interface SettingChange {
+  /** `fleet.zone`, `sharedHosts[shared-fsn1-a].serverType`, … */
+  setting: string;
+  /** The shared host it concerns, if any. */
+  host?: string;
+  before: string;
+  after: string;
+  /** Why a reviewer must stop at it, when they must. */
+  warning?: string;
+}
+
+const FLEET_WARNINGS: Record<string, string> = {
+  zone: "every tenant hostname, DNS record and origin certificate is replaced; tenants are unreachable at their old names",
+  cloudflarePlan: "what the edge may use changes (rate-limit rules, custom hostnames)",
+  defaultLocation: "new hosts and each stack's Storage Box are placed by it",
+};
+
+export function diffSettings(base: FleetModel, current: FleetModel): SettingChange[] {
+  const changes: SettingChange[] = [];
+  const fleet = (m: FleetModel) => ({
+    zone: m.zone,
+    cloudflarePlan: m.cloudflarePlan,
+    defaultLocation: m.defaultLocation,
+    "app.image": m.app.image,
+    "app.port": String(m.app.port),
+    "app.healthPath": m.app.healthPath,
+  });
+  const [was, now] = [fleet(base), fleet(current)];
+  for (const key of Object.keys(now) as (keyof typeof now)[]) {
+    if (was[key] === now[key]) continue;
+    changes.push({
+      setting: `fleet.${key === "defaultLocation" ? "location" : key}`,
+      before: was[key] ?? "(none)",
+      after: now[key],
+      ...(FLEET_WARNINGS[key] ? { warning: FLEET_WARNINGS[key] } : {}),
+    });
+  }
+  const hosts = (m: FleetModel) => new Map(m.shared.hosts.map((h) => [h.name, h]));
+  const [before, after] = [hosts(base), hosts(current)];
+  for (const [name, host] of after) {
+    const old = before.get(name);
+    if (!old) {
+      changes.push({
+        setting: `sharedHosts[${name}]`,
+        host: name,
+        before: "(none)",
+        after: `${host.server.serverType} in ${host.location}`,
+      });
+      continue;
+    }
+    const fields = {
+      serverType: [old.server.serverType, host.server.serverType],
+      location: [old.location, host.location],
+      volumeGb: [String(old.server.volumeGb), String(host.server.volumeGb)],
+    };
+    for (const [field, [from, to]] of Object.entries(fields)) {
+      if (from !== to)
+        changes.push({ setting: `sharedHosts[${name}].${field}`, host: name, before: from!, after: to! });
+    }
+  }
+  for (const [name, host] of before) {
+    if (!after.has(name))
+      changes.push({
+        setting: `sharedHosts[${name}]`,
+        host: name,
+        before: `${host.server.serverType} in ${host.location}`,
+        after: "(removed)",
+        warning:
+          "the host's server, volume and addresses are left behind or deleted; its tenants lose service",
+      });
+  }
+  return changes;
 }

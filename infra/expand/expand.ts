@@ -145,6 +145,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
   return {
     version: 1,
     zone: fleet.zone,
+    cloudflarePlan: fleet.cloudflarePlan,
     defaultLocation: fleet.location,
     app: { image: fleet.app.image, port: fleet.app.port, healthPath: fleet.app.healthPath },
     plans,

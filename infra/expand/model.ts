@@ -3,6 +3,7 @@
  * Plain data (JSON-serialisable), so it can be golden-tested, printed by `tenancy plan --json`, and read by
  * the host renderers and the components without either parsing YAML.
  */
+import type { CloudflarePlan } from "../edge/cloudflare-plans";
 import type { HetznerLocation, Plan, Tier } from "../plans";
 import type { TenantStatus } from "../manifest";
 
@@ -10,6 +11,8 @@ export interface FleetModel {
   version: 1;
   /** Cloudflare zone every tenant is served under. */
   zone: string;
+  /** The zone's Cloudflare plan: what the edge may use. */
+  cloudflarePlan: CloudflarePlan;
   /** The fleet's default location: new hosts, and each stack's Storage Box. */
   defaultLocation: HetznerLocation;
   app: { image: string; port: number; healthPath: string };

@@ -6,6 +6,7 @@
  * editors use (`tenancy schema`) is generated from this file, so the two cannot drift.
  */
 import { z } from "zod";
+import { CLOUDFLARE_PLANS } from "../edge/cloudflare-plans";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES, TIERS, type HetznerLocation } from "../plans";
 
 /** Tenant ids and host names end up in DNS names, server names, labels and PostgreSQL identifiers. */
@@ -71,6 +72,12 @@ export const AppSchema = z
 export const FleetSchema = z
   .strictObject({
     zone: hostname("The Cloudflare zone (domain) the product is served under; tenants get <id>.<zone>."),
+    cloudflarePlan: z
+      .enum(CLOUDFLARE_PLANS)
+      .default("free")
+      .describe(
+        "The zone's Cloudflare plan. What tenancy builds at the edge fits it (rate-limit rules, custom hostnames); see docs/plans.md.",
+      ),
     location: LocationSchema.default("fsn1").describe(
       "Default Hetzner location for dedicated tenants and for placing new shared tenants.",
     ),

@@ -1,14 +1,18 @@
 import { readFileSync } from "node:fs";
-import { withManifestAt } from "../base";
+import { recordAtRef, withManifestAt } from "../base";
 import { didYouMean, loadManifest } from "../../manifest";
 import { POLICIES } from "../../../policies/policies";
-import { expand, type FleetModel } from "../../expand";
+import { diffFleets, diffSettings, expand, type FleetModel } from "../../expand";
 import { costReport, DEFAULT_PRICES, roundReport, type CostReport } from "../../cost";
 import { TIERS, type Tier } from "../../plans";
 import { EXIT, UsageError } from "../errors";
-import { isMandatory, runPolicies, type PolicyPackConfig, type Violation } from "../../preview/policies";
+import { formatChange, isBlocked, planChanges, type ResourceChange } from "../../preview/changes";
 import { recordStack, type RecordedStack } from "../../preview/engine";
-import { diffStacks, summarise, type StackDiff, type StackSummary } from "../../preview/summary";
+import { causesOf } from "../../preview/explain";
+import { isMandatory, runPolicies, type PolicyPackConfig, type Violation } from "../../preview/policies";
+import { CHANGE_BEHAVIOURS, PROVIDER_RULES } from "../../preview/rules";
+import { checkProviderRules, type ProviderRuleViolation } from "../../preview/rules/rule";
+import { summarise, type StackSummary } from "../../preview/summary";
 import { euro, plural, printJson, table } from "../output";
 
 export interface PlanOptions {
@@ -22,66 +26,155 @@ export interface PlanOptions {
   policyConfig: string;
 }
 
+/** Everything `tenancy plan` finds for one stack. */
+export interface StackPlan {
+  tier: Tier;
+  recorded: RecordedStack;
+  refusals: ProviderRuleViolation[];
+  violations: Violation[];
+  /** With --base: what a deploy would do, going from the base to this. */
+  changes?: ResourceChange[];
+}
+
 /**
- * `tenancy plan`: the real stack programs, run offline under mocks. Per stack: the fleet model, every
- * resource the program registers, and with --base what differs from the manifest at that git ref.
+ * `tenancy plan`: the real stack programs, run offline under mocks, on the settings of each stack's
+ * Pulumi.<stack>.yaml. Per stack: the fleet model, every resource the program registers, what the
+ * providers would refuse, the policy verdict, and with --base what a deploy would change, the base being
+ * run with its own code. Exit: 1 invalid input, 4 a provider would refuse a value, 5 a change cannot be
+ * deployed, 2 a mandatory policy violation (the first that applies).
  */
 export async function planCommand(options: PlanOptions): Promise<number> {
   const stacks = selectStacks(options.stack);
   const model = expand(loadManifest(options.file));
-  const cost = roundReport(costReport(model, DEFAULT_PRICES));
-  const recorded = await recordAll(stacks, options.file);
   const config = loadPolicyConfig(options.policyConfig);
-  const verdicts: Violation[][] = [];
-  for (const stack of recorded) verdicts.push(await runPolicies(stack, POLICIES, config));
-  const mandatory = verdicts.flat().filter(isMandatory).length;
-  const diffs =
+  const base =
     options.base === undefined || options.policiesOnly
       ? undefined
-      : await diffAgainst(options.base, options.file, stacks, recorded);
+      : recordAtRef(options.base, options.file, stacks);
+  const plans = await planStacks(stacks, options.file, model, config);
+  if (base) {
+    const edits = await editsSince(base.commit, options.file, model);
+    for (const plan of plans) {
+      plan.changes = planChanges(base.stacks[plan.tier] ?? [], plan.recorded.resources, CHANGE_BEHAVIOURS);
+      for (const change of plan.changes.filter(isBlocked)) change.causes = causesOf(change, edits);
+    }
+  }
+
+  const refusals = plans.flatMap((p) => p.refusals).length;
+  const blocked = plans.flatMap((p) => p.changes ?? []).filter(isBlocked).length;
+  const mandatory = plans.flatMap((p) => p.violations).filter(isMandatory).length;
   if (options.json) {
+    const cost = roundReport(costReport(model, DEFAULT_PRICES));
     printJson({
       offline: true,
       file: options.file,
+      ...(base ? { base: { ref: base.ref, commit: base.commit } } : {}),
       stacks: Object.fromEntries(
-        stacks.map((tier, i) => [
-          tier,
+        plans.map((plan) => [
+          plan.tier,
           {
-            ...(options.policiesOnly ? {} : { model: model[tier], resources: recorded[i]!.resources }),
-            violations: verdicts[i],
-            ...(diffs ? { diff: diffs[i] } : {}),
+            ...(options.policiesOnly
+              ? {}
+              : {
+                  model: model[plan.tier],
+                  settings: plan.recorded.settings,
+                  resources: plan.recorded.resources,
+                  providerRefusals: plan.refusals,
+                }),
+            violations: plan.violations,
+            ...(plan.changes
+              ? { changes: plan.changes.map(({ before: _b, after: _a, ...rest }) => rest) }
+              : {}),
           },
         ]),
       ),
+      providerRefusals: refusals,
+      blockedChanges: blocked,
       mandatoryViolations: mandatory,
       ...(options.policiesOnly ? {} : { cost }),
     });
   } else {
     if (!options.policiesOnly) {
-      const summaries = recorded.map((stack) => summarise(stack, model));
-      process.stdout.write(formatPlan(model, cost, stacks, summaries, options.file, diffs, options.base));
+      const cost = roundReport(costReport(model, DEFAULT_PRICES));
+      process.stdout.write(formatPlan(model, cost, plans, options.file, options.base));
+      process.stdout.write(formatRefusals(plans));
     }
-    process.stdout.write(formatVerdict(stacks, verdicts, options.policyConfig));
+    process.stdout.write(formatVerdict(plans, options.policyConfig, { refusals, blocked }));
   }
+  if (refusals > 0) return EXIT.providerRefusal;
+  if (blocked > 0) return EXIT.blockedChange;
   return mandatory > 0 ? EXIT.policyViolation : EXIT.ok;
 }
 
-function formatVerdict(stacks: Tier[], verdicts: Violation[][], configFile: string): string {
+/** The manifest edits since `ref`, read with this code; none when the base manifest no longer validates. */
+export async function editsSince(ref: string, file: string, model: FleetModel) {
+  return withManifestAt(ref, file, (baseFile) => {
+    try {
+      const base = expand(loadManifest(baseFile));
+      return { tenants: diffFleets(base, model), settings: diffSettings(base, model) };
+    } catch {
+      return { tenants: [], settings: [] };
+    }
+  });
+}
+
+/** Records each stack and checks it against the providers' rules and the policy pack. */
+export async function planStacks(
+  stacks: Tier[],
+  manifest: string,
+  model: FleetModel,
+  config: PolicyPackConfig = {},
+): Promise<StackPlan[]> {
+  const plans: StackPlan[] = [];
+  for (const tier of stacks) {
+    const recorded = await recordStack({ tier, manifest });
+    plans.push({
+      tier,
+      recorded,
+      refusals: checkProviderRules(recorded, PROVIDER_RULES, { cloudflarePlan: model.cloudflarePlan }),
+      violations: await runPolicies(recorded, POLICIES, config),
+    });
+  }
+  return plans;
+}
+
+function formatRefusals(plans: StackPlan[]): string {
+  const out = ["Provider rules (what Hetzner and Cloudflare accept, checked offline):"];
+  for (const plan of plans) {
+    out.push(`  stack ${plan.tier}: ${plural(plan.refusals.length, "value")} the provider would refuse`);
+    for (const r of plan.refusals) {
+      out.push(`    ${r.type} ${r.resource}: ${r.path} is ${JSON.stringify(r.value)}; allowed: ${r.allowed}`);
+      out.push(`      (${r.source})`);
+    }
+  }
+  return `${out.join("\n")}\n\n`;
+}
+
+function formatVerdict(
+  plans: StackPlan[],
+  configFile: string,
+  found: { refusals: number; blocked: number },
+): string {
   const out = [`Policy pack (${POLICIES.length} policies, config ${configFile}), run offline:`];
-  stacks.forEach((tier, i) => {
-    const found = verdicts[i]!;
-    const mandatory = found.filter(isMandatory).length;
+  for (const plan of plans) {
+    const mandatory = plan.violations.filter(isMandatory).length;
     out.push(
-      `  stack ${tier}: ${plural(mandatory, "mandatory violation")}, ${plural(found.length - mandatory, "advisory finding")}`,
+      `  stack ${plan.tier}: ${plural(mandatory, "mandatory violation")}, ${plural(plan.violations.length - mandatory, "advisory finding")}`,
     );
-    for (const v of found) {
+    for (const v of plan.violations) {
       const where = [v.owner && `tenant/host ${v.owner}`, v.resource && `resource ${v.resource}`].filter(
         Boolean,
       );
       out.push(`    [${v.level}] ${v.policy}${where.length ? ` (${where.join(", ")})` : ""}: ${v.message}`);
     }
-  });
-  const total = verdicts.flat().filter(isMandatory).length;
+  }
+  if (found.refusals > 0)
+    out.push(
+      `${plural(found.refusals, "value")} Hetzner or Cloudflare would refuse: the deploy would fail (see above)`,
+    );
+  if (found.blocked > 0)
+    out.push(`${plural(found.blocked, "blocked change")}: this change cannot be deployed (see above)`);
+  const total = plans.flatMap((p) => p.violations).filter(isMandatory).length;
   out.push(`${plural(total, "mandatory violation")}${total > 0 ? ": the deploy would be refused" : ""}`);
   return `${out.join("\n")}\n`;
 }
@@ -107,28 +200,7 @@ function loadPolicyConfig(file: string): PolicyPackConfig {
   return raw as PolicyPackConfig;
 }
 
-export async function recordAll(stacks: Tier[], manifest: string): Promise<RecordedStack[]> {
-  const recorded: RecordedStack[] = [];
-  for (const tier of stacks) recorded.push(await recordStack({ tier, manifest }));
-  return recorded;
-}
-
-/** Records the stacks for the manifest as it was at a git ref, and compares. */
-/** Records the stacks for the manifest as it was at a git ref, and compares. */
-export async function diffAgainst(
-  ref: string,
-  file: string,
-  stacks: Tier[],
-  current: RecordedStack[],
-): Promise<StackDiff[]> {
-  return withManifestAt(ref, file, async (baseFile) => {
-    loadManifest(baseFile); // a base that does not validate is reported as such, before any program runs
-    const base = await recordAll(stacks, baseFile);
-    return stacks.map((_, i) => diffStacks(base[i]!, current[i]!));
-  });
-}
-
-function selectStacks(stack: string | undefined): Tier[] {
+export function selectStacks(stack: string | undefined): Tier[] {
   if (stack === undefined) return [...TIERS];
   if (!(TIERS as readonly string[]).includes(stack)) {
     throw new UsageError(`unknown stack "${stack}"; stacks: ${TIERS.join(", ")}`);
@@ -145,22 +217,24 @@ function statusCounts(statuses: string[]): string {
 export function formatPlan(
   model: FleetModel,
   cost: CostReport,
-  stacks: Tier[],
-  summaries: StackSummary[],
+  plans: StackPlan[],
   file: string,
-  diffs?: StackDiff[],
   base?: string,
 ): string {
   const tenantCost = new Map(cost.tenants.map((t) => [t.id, t]));
+  const settings = plans.map((p) => p.recorded.settings);
+  const standIns = [...new Set(settings.flatMap((s) => s.standIns))];
   const out: string[] = [
     `tenancy plan: OFFLINE preview of ${file}. The real stack programs ran under mocks; no cloud was called,`,
     "ids and addresses are stand-ins.",
+    `Settings: ${settings.map((s) => `Pulumi.${s.stack}.yaml`).join(", ")}` +
+      (standIns.length ? `; stand-ins for what a clean checkout lacks: ${standIns.join(", ")}` : ""),
     "",
   ];
-  stacks.forEach((tier, i) => {
-    const summary = summaries[i]!;
+  for (const plan of plans) {
+    const summary: StackSummary = summarise(plan.recorded, model);
     const res = (n: number | undefined) => plural(n ?? 0, "resource");
-    if (tier === "shared") {
+    if (plan.tier === "shared") {
       const tenants = model.shared.hosts.flatMap((h) => h.tenants);
       out.push(
         `stack shared: ${plural(model.shared.hosts.length, "host")}, ${plural(tenants.length, "tenant")}` +
@@ -213,7 +287,9 @@ export function formatPlan(
         ),
       );
     }
-    out.push(`  monthly: cost ${euro(cost.tiers[tier].cost)}, revenue ${euro(cost.tiers[tier].revenue)}`);
+    out.push(
+      `  monthly: cost ${euro(cost.tiers[plan.tier].cost)}, revenue ${euro(cost.tiers[plan.tier].revenue)}`,
+    );
     out.push("  resources by type:");
     out.push(
       table(
@@ -223,32 +299,30 @@ export function formatPlan(
         "    ",
       ),
     );
-    const diff = diffs?.[i];
-    if (diff) out.push(...formatDiff(diff, base!));
+    if (plan.changes) out.push(...formatChanges(plan.changes, base!));
     out.push("");
-  });
-  if (stacks.length === TIERS.length) {
+  }
+  if (plans.length === TIERS.length) {
     out.push(
       `fleet: cost ${euro(cost.fleet.cost)}/month, revenue ${euro(cost.fleet.revenue)}/month, ` +
         `margin ${euro(cost.fleet.margin)}/month`,
+      "",
     );
   }
   return `${out.join("\n")}\n`;
 }
 
-function formatDiff(diff: StackDiff, base: string): string[] {
-  const total = diff.added.length + diff.removed.length + diff.changed.length;
-  if (total === 0) return [`  against ${base}: no changes`];
+export function formatChanges(changes: ResourceChange[], base: string): string[] {
+  const count = (op: ResourceChange["op"]) => changes.filter((c) => c.op === op).length;
+  if (changes.length === 0) return [`  against ${base} (its own code): no changes`];
+  const blocked = changes.filter(isBlocked).length;
   const lines = [
-    `  against ${base}: ${diff.added.length} to create, ${diff.changed.length} to update, ${diff.removed.length} to delete`,
+    `  against ${base} (its own code): ${count("create")} to create, ${count("update")} to update, ` +
+      `${count("replace")} to replace, ${count("delete")} to delete` +
+      (blocked
+        ? `; ${plural(blocked, "change")} BLOCKED: protected or refused, this change cannot be deployed`
+        : ""),
   ];
-  for (const r of diff.added) lines.push(`    + ${r.type} ${r.name}`);
-  for (const { resource, fields } of diff.changed)
-    lines.push(`    ~ ${resource.type} ${resource.name} (${fields.join(", ")})`);
-  for (const r of diff.removed) {
-    const kept =
-      r.options.protect || r.options.retainOnDelete ? " (protected: Pulumi will refuse or keep it)" : "";
-    lines.push(`    - ${r.type} ${r.name}${kept}`);
-  }
+  for (const change of changes) lines.push(`    ${formatChange(change)}`);
   return lines;
 }

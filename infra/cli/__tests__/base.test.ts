@@ -1,0 +1,151 @@
+/**
+ * `--base REF`: the base is the ref's manifest run with the ref's own code, in a temporary worktree.
+ * Each test works in a copy of this project committed as a repository of its own.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { copyProject, type ProjectCopy } from "../../testing/project-copy";
+import { EXIT } from "../errors";
+
+jest.setTimeout(240_000);
+
+let project: ProjectCopy;
+beforeAll(() => {
+  project = copyProject();
+});
+afterAll(() => project.remove());
+afterEach(() => {
+  project.git("checkout", "-q", "--", ".");
+  project.git("clean", "-qfd", "--exclude=node_modules");
+});
+
+function tenancy(...args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(project.root, "infra/cli/bin.js"), ...args], {
+    cwd: project.root,
+    encoding: "utf8",
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+const edit = (file: string, change: (text: string) => string) => {
+  const target = path.join(project.root, file);
+  writeFileSync(target, change(readFileSync(target, "utf8")));
+};
+
+test("a manifest edit: the resources it creates and deletes, and the host it re-applies", () => {
+  edit("tenants.yaml", (text) =>
+    text
+      .replace("  - { id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }\n", "")
+      .concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
+  );
+  const { code, stdout, stderr } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
+  expect({ code, stderr: stderr.replace(/^tenancy: running .*\n/m, "") }).toEqual({
+    code: EXIT.ok,
+    stderr: "",
+  });
+  expect(stdout).toMatch(
+    /against HEAD \(its own code\): 2 to create, \d+ to update, \d+ to replace, 2 to delete/,
+  );
+  expect(stdout).toContain("+ cloudflare:index/dnsRecord:DnsRecord neukunde-dns");
+  expect(stdout).toContain("- random:index/randomPassword:RandomPassword gruenwerk-db-password");
+  expect(stdout).toMatch(/ command:remote:Command shared-hel1-a-apply \([^)]*triggers/);
+});
+
+test("a change to a host script only: every host's bundle is re-applied, in both stacks", () => {
+  edit("infra/host/files/tenancy-backup", (text) =>
+    text.replace(/\n/, "\n# a reviewed change to the backup script\n"),
+  );
+  const { code, stdout } = tenancy("plan", "--base", "HEAD");
+  expect(code).toBe(EXIT.ok);
+  const hosts = [
+    "shared-fsn1-a",
+    "shared-hel1-a",
+    "nordwerk-logistik",
+    "alpen-energie",
+    "harbor-health",
+    "brightline-retail",
+  ];
+  for (const host of hosts)
+    expect(stdout).toMatch(new RegExp(` command:remote:Command ${host}-apply \\([^)]*triggers`));
+  // Nothing else changes: the script reaches the hosts through their bundles alone.
+  expect(stdout.match(/^ {4}[+~-]/gm)?.length).toBe(hosts.length);
+  const affected = tenancy("affected", "--base", "HEAD");
+  expect(affected.stdout).toBe("shared\ndedicated\n");
+});
+
+test("a volume that would shrink is blocked, with the edit that caused it, and a distinct exit code", () => {
+  edit("tenants.yaml", (text) =>
+    text.replace(
+      "    location: hel1\n    serverType: cx43",
+      "    location: hel1\n    serverType: cx43\n    volumeGb: 80",
+    ),
+  );
+  project.commit("pin the Helsinki volume at 80 GB");
+  edit("tenants.yaml", (text) => text.replace("    volumeGb: 80", "    volumeGb: 60"));
+  const { code, stdout } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
+  expect(code).toBe(EXIT.blockedChange);
+  expect(stdout).toContain(
+    "~ hcloud:index/volume:Volume shared-hel1-a-data (size) — BLOCKED: Hetzner volumes only grow: size 80 GB → 60 GB would be refused",
+  );
+  expect(stdout).toContain("caused by: sharedHosts[shared-hel1-a].volumeGb: 80 → 60");
+  expect(stdout).toContain("1 blocked change: this change cannot be deployed");
+  project.git("reset", "-q", "--hard", "HEAD~1");
+});
+
+test("a ref that looks like an option is refused and never reaches git", () => {
+  const { code, stderr } = tenancy("plan", "--base=--output=pwned.txt");
+  expect(code).toBe(EXIT.invalidInput);
+  expect(stderr).toContain('--base "--output=pwned.txt" is not a git ref');
+  expect(existsSync(path.join(project.root, "pwned.txt"))).toBe(false);
+  expect(tenancy("diff", "--base", "no-such-ref").stderr).toContain('--base: no commit "no-such-ref"');
+});
+
+test("diff: a change of fleet.zone never reads as no change", () => {
+  edit("tenants.yaml", (text) => text.replace("zone: fieldcrew.app", "zone: fieldcrew.io"));
+  const { stdout } = tenancy("diff", "--base", "HEAD");
+  expect(stdout).not.toContain("No tenant changes.");
+  expect(stdout).toContain("- ⚠ `fleet.zone` fieldcrew.app → fieldcrew.io: every tenant hostname");
+  expect(stdout).toContain(
+    "- `baeckerei-klein`: baeckerei-klein.fieldcrew.app → baeckerei-klein.fieldcrew.io",
+  );
+  expect(stdout).toMatch(/- stack `shared`: \d+ to create, \d+ to update, [1-9]\d* to replace/);
+});
+
+test("diff names added, removed, moved and suspended tenants, flags data migrations, and prices the change", () => {
+  edit("tenants.yaml", (text) =>
+    text
+      .replace("  - { id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }\n", "")
+      .replace(
+        "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: starter, host: shared-fsn1-a }",
+        "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: professional }",
+      )
+      .replace(
+        "{ id: solar-sued, name: Solar Süd Montage, plan: starter, host: shared-fsn1-a }",
+        "{ id: solar-sued, name: Solar Süd Montage, plan: starter, host: shared-fsn1-a, status: suspended }",
+      )
+      .concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
+  );
+  const { stdout } = tenancy("diff", "--base", "HEAD");
+  expect(stdout).toContain("- `neukunde`: hobby (shared) on shared host shared-hel1-a");
+  expect(stdout).toContain("- ⚠ `gruenwerk` removed without being decommissioned first");
+  expect(stdout).toContain("- `elektro-vogt`: starter (shared) → professional (dedicated) — DATA MIGRATION");
+  expect(stdout).toContain("- `solar-sued`: active → suspended");
+  // +179 (professional) −49 (elektro-vogt's starter) −15 (gruenwerk) −49 (solar-sued suspended) +15 (neukunde)
+  expect(stdout).toMatch(/revenue \+€81\.00/);
+});
+
+test("affected lists only the stacks whose resources change, shared first", () => {
+  edit("tenants.yaml", (text) => text.replace("    serverType: cx33\n", "    serverType: cpx32\n"));
+  expect(tenancy("affected", "--base", "HEAD", "--json").stdout.trim()).toBe('[\n  "dedicated"\n]');
+  project.git("checkout", "-q", "--", "tenants.yaml");
+  edit("tenants.yaml", (text) =>
+    text.concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
+  );
+  expect(tenancy("affected", "--base", "HEAD").stdout).toBe("shared\n");
+  project.git("checkout", "-q", "--", "tenants.yaml");
+  // A dedicated tenant's new plan changes the zone's rate limits too, which the shared stack owns.
+  edit("tenants.yaml", (text) =>
+    text.replace("    plan: professional\n    serverType: cx33", "    plan: business\n    serverType: ccx13"),
+  );
+  expect(tenancy("affected", "--base", "HEAD").stdout).toBe("shared\ndedicated\n");
+});
