@@ -5,6 +5,7 @@
 import { formatIssue, ManifestError } from "../manifest";
 import { PriceFileError, PriceMissingError } from "../cost";
 import { PlacementError } from "../expand";
+import { StackConfigError } from "../preview/stack-config";
 
 export const EXIT = {
   ok: 0,
@@ -30,7 +31,7 @@ export function reportFailure(error: unknown, json: boolean): number {
     }
     return EXIT.invalidInput;
   }
-  const inputErrors = [UsageError, PriceFileError, PriceMissingError, PlacementError];
+  const inputErrors = [UsageError, PriceFileError, PriceMissingError, PlacementError, StackConfigError];
   if (inputErrors.some((type) => error instanceof type)) {
     process.stderr.write(`tenancy: ${(error as Error).message}\n`);
     return EXIT.invalidInput;
