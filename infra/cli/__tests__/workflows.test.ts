@@ -14,6 +14,7 @@ interface Step {
   with?: Record<string, unknown>;
 }
 interface Job {
+  env?: Record<string, string>;
   needs?: string | string[];
   if?: string;
   environment?: string;
@@ -89,6 +90,25 @@ describe("the workflows", () => {
         for (const step of pulumiSteps(job))
           expect(step.with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
       }
+    }
+  });
+
+  test("every Pulumi step gets the providers' credentials from the environment: read-only to preview, read-write to deploy", () => {
+    const tokens = (job: Job) => ({
+      hcloud: job.env?.HCLOUD_TOKEN,
+      cloudflare: job.env?.CLOUDFLARE_API_TOKEN,
+    });
+    const preview = workflow("preview").jobs.preview!;
+    expect(tokens(preview)).toEqual({
+      hcloud: "${{ secrets.HCLOUD_TOKEN_READ }}",
+      cloudflare: "${{ secrets.CLOUDFLARE_API_TOKEN_READ }}",
+    });
+    for (const job of Object.values(workflow("deploy").jobs).filter((j) => pulumiSteps(j).length > 0)) {
+      expect(job.environment).toBe("production");
+      expect(tokens(job)).toEqual({
+        hcloud: "${{ secrets.HCLOUD_TOKEN }}",
+        cloudflare: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+      });
     }
   });
 
