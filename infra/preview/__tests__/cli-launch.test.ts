@@ -84,6 +84,29 @@ describe.each(TIERS)("the %s stack, launched as `pulumi preview -s` launches it"
   });
 });
 
+describe.each(TIERS)(
+  "the first preview of an empty %s stack, where every computed value is unknown",
+  (tier) => {
+    test("exits 0 with nothing logged, and registers the same resources with their computed inputs unknown", async () => {
+      const run = await runProgramAsCli(REPO_ROOT, readStackSettings(REPO_ROOT, tier), {
+        computed: "unknown",
+      });
+      expect({
+        exitCode: run.exitCode,
+        logs: run.logs.filter((l) => l.severity !== "debug"),
+        stderr: run.stderr,
+      }).toEqual({
+        exitCode: 0,
+        logs: [],
+        stderr: "",
+      });
+      expect(run.resources.map((r) => r.urn).sort()).toEqual(runs[tier]!.resources.map((r) => r.urn).sort());
+      const server = run.resources.find((r) => r.type === "hcloud:index/server:Server")!;
+      expect(server.inputs.firewallIds).toEqual(["[unknown]"]);
+    });
+  },
+);
+
 describe("a manifest the program refuses", () => {
   test("fails the preview with the problem logged as an error, and registers nothing of the fleet", async () => {
     const broken = path.join(scratch, "broken.yaml");

@@ -66,16 +66,17 @@ export class CliEngine {
     readonly address: string,
     private readonly stack: string,
     private readonly project: string,
+    private readonly computed: Computed,
   ) {}
 
-  static async start(project: string, stack: string): Promise<CliEngine> {
+  static async start(project: string, stack: string, computed: Computed = "mocked"): Promise<CliEngine> {
     const server = new grpc.Server({ "grpc.max_receive_message_length": 1024 * 1024 * 400 });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
         err ? reject(err) : resolve(bound),
       ),
     );
-    const engine = new CliEngine(server, `127.0.0.1:${port}`, stack, project);
+    const engine = new CliEngine(server, `127.0.0.1:${port}`, stack, project, computed);
     server.addService(resourceGrpc.ResourceMonitorService, engine.monitorService());
     server.addService(engineGrpc.EngineService, engine.engineService());
     return engine;
@@ -151,7 +152,11 @@ export class CliEngine {
     let state: Record<string, unknown> = {};
     if (type === ROOT_STACK_TYPE) this.rootUrn = urn;
     else {
-      if (req.getCustom()) {
+      if (req.getCustom() && this.computed === "unknown") {
+        // A first preview: nothing exists yet, so the engine answers with the inputs and no id; every
+        // output the provider computes is unknown to the program.
+        state = rawInputs;
+      } else if (req.getCustom()) {
         const answer = await offlineMocks.newResource({
           type,
           name,
@@ -185,6 +190,12 @@ export class CliEngine {
     return new providerProto.InvokeResponse().setReturn(Struct.fromJavaScript(result));
   }
 }
+
+/**
+ * What the engine answers for computed outputs: the mocks' stand-ins (ids, addresses), as the offline
+ * preview has them; or nothing, as in the first preview of an empty stack, where all of them are unknown.
+ */
+export type Computed = "mocked" | "unknown";
 
 /** The features the Node SDK asks the monitor about; the real engine answers yes to each. */
 const FEATURES = new Set([
@@ -239,7 +250,7 @@ function splitArgs(args: string | undefined): string[] {
 export async function runProgramAsCli(
   root: string,
   settings: StackSettings,
-  options: { dryRun?: boolean; timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { dryRun?: boolean; timeoutMs?: number; env?: Record<string, string>; computed?: Computed } = {},
 ): Promise<ProgramRun> {
   const project = readProject(root);
   const main = path.resolve(root, project.main ?? ".");
@@ -247,7 +258,7 @@ export async function runProgramAsCli(
   const programDir = main;
   const entry = ".";
   const runPath = locateModule("@pulumi/pulumi/cmd/run", programDir);
-  const engine = await CliEngine.start(settings.project, settings.stack);
+  const engine = await CliEngine.start(settings.project, settings.stack, options.computed);
   const sync = mkdtempSync(path.join(tmpdir(), "tenancy-cli-sync-"));
   // The language host passes config keys in their old form, `namespace:config:key`.
   const config = Object.fromEntries(
