@@ -171,10 +171,11 @@ const originCaRules: ProviderRule[] = [
 // ---------------------------------------------------------------------------------------------------------
 // DNS records
 
+// prettier-ignore
 const DNS_RECORD_TYPES = [
   "A", "AAAA", "CNAME", "MX", "NS", "OPENPGPKEY", "PTR", "TXT", "CAA", "CERT", "DNSKEY", "DS", "HTTPS", "LOC",
   "NAPTR", "SMIMEA", "SRV", "SSHFP", "SVCB", "TLSA", "URI",
-]; // prettier-ignore
+];
 /** "The records you can proxy through Cloudflare are … A, AAAA, or CNAME records." */
 const PROXIABLE_TYPES = ["A", "AAAA", "CNAME"];
 const DNS_NAME_MAX_LENGTH = 255;
@@ -366,6 +367,7 @@ const dnsRules: ProviderRule[] = [
  * preRender, webmcpEnabled and webmcpPacks; their API ids are not confirmed, so they are not here.
  */
 const ON_OFF = ["on", "off"];
+// prettier-ignore
 const ZONE_SETTINGS: Readonly<Record<string, readonly string[] | undefined>> = {
   "0rtt": ON_OFF, advanced_ddos: ON_OFF, aegis: undefined, always_online: ON_OFF, always_use_https: ON_OFF,
   automatic_https_rewrites: ON_OFF, automatic_platform_optimization: undefined, brotli: ON_OFF,
@@ -387,7 +389,7 @@ const ZONE_SETTINGS: Readonly<Record<string, readonly string[] | undefined>> = {
   tls_1_3: ["on", "off", "zrt"], tls_client_auth: ON_OFF, transformations: ["on", "off", "open"],
   transformations_allowed_origins: undefined, true_client_ip_header: ON_OFF, waf: ON_OFF, webp: ON_OFF,
   websockets: ON_OFF,
-}; // prettier-ignore
+};
 
 const zoneSettingRules: ProviderRule[] = [
   {
@@ -427,6 +429,7 @@ const zoneSettingRules: ProviderRule[] = [
 // Rulesets, and the rate limiting rules of the http_ratelimit phase
 
 const RULESET_KINDS = ["managed", "custom", "root", "zone"];
+// prettier-ignore
 const RULESET_PHASES = [
   "ddos_l4", "ddos_l7", "http_config_settings", "http_custom_errors", "http_log_custom_fields", "http_ratelimit",
   "http_request_cache_settings", "http_request_dynamic_redirect", "http_request_firewall_custom",
@@ -434,12 +437,13 @@ const RULESET_PHASES = [
   "http_request_sanitize", "http_request_sbfm", "http_request_transform", "http_response_cache_settings",
   "http_response_compression", "http_response_firewall_managed", "http_response_headers_transform",
   "magic_transit", "magic_transit_ids_managed", "magic_transit_managed", "magic_transit_ratelimit",
-]; // prettier-ignore
+];
+// prettier-ignore
 const RULE_ACTIONS = [
   "block", "challenge", "compress_response", "ddos_dynamic", "execute", "force_connection_close", "js_challenge",
   "log", "log_custom_field", "managed_challenge", "redirect", "rewrite", "route", "score", "serve_error",
   "set_cache_control", "set_cache_settings", "set_cache_tags", "set_config", "skip",
-]; // prettier-ignore
+];
 /** Phases whose actions the actions reference names ("Only available … in the … phase"). */
 const PHASE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   http_request_transform: ["rewrite"],
