@@ -7,8 +7,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { ServerResourceNames } from "../infra/expand";
 
-/** Origin CA certificates may live 15 years; 5 is long enough to forget and short enough to rotate. */
-export const ORIGIN_CERT_VALIDITY_DAYS = 1825;
+/**
+ * Cloudflare offers 7, 30, 90, 365, 730, 1095 or 5475 days (terraform-provider-cloudflare v5
+ * internal/services/origin_ca_certificate/schema.go). Nothing renews the certificate, so the longest:
+ * only Cloudflare trusts it and only Cloudflare may reach the host; rotation is in docs/runbooks.md.
+ */
+export const ORIGIN_CERT_VALIDITY_DAYS = 5475;
 
 export function originHostnames(zone: string): string[] {
   return [zone, `*.${zone}`];

@@ -1,16 +1,17 @@
 /**
  * Zone-wide settings, owned by the shared stack: SSL strict (Cloudflare verifies the Origin CA
- * certificate), HTTPS always, TLS 1.2 at least, and one rate-limit rule per plan from its API limit.
+ * certificate), HTTPS always, TLS 1.2 at least, and the API rate limits the zone's Cloudflare plan allows.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import type * as pulumi from "@pulumi/pulumi";
+import { allowsCharacteristic, rateLimitFactsFor } from "../infra/edge/cloudflare-plans";
 import { tenantsOf, type FleetModel } from "../infra/expand";
 
 /** Requests under this path count as API calls. */
 export const API_PATH_PREFIX = "/api/";
-/** Cloudflare counts over one minute on most plans; the hourly limit is spread evenly. */
-export const RATE_LIMIT_PERIOD_SECONDS = 60;
-/** Cloudflare refuses rule expressions longer than 4 KB; a plan with many hostnames gets several rules. */
+/** Counting over one minute at most: the hourly limits are spread evenly over the period. */
+const LONGEST_PERIOD_SECONDS = 60;
+/** Cloudflare refuses rule expressions longer than 4,096 characters; a plan with many hostnames gets several rules. */
 const MAX_EXPRESSION_LENGTH = 3500;
 
 export const ZONE_SETTINGS = { ssl: "strict", always_use_https: "on", min_tls_version: "1.2" } as const;
@@ -22,18 +23,50 @@ export function createZoneSettings(zoneId: pulumi.Input<string>): void {
 }
 
 export interface RateLimitRule {
-  plan: string;
+  /** The plan whose hostnames the rule limits; absent for the per-client ceiling. */
+  plan?: string;
   description: string;
   expression: string;
+  characteristics: string[];
+  period: number;
   requestsPerPeriod: number;
+  mitigationTimeout: number;
 }
 
-/** The rules, one per plan (more when a plan has too many hostnames for one expression). */
+const perPeriod = (callsPerHour: number, period: number) =>
+  Math.max(1, Math.ceil((callsPerHour * period) / 3600));
+
+/**
+ * The zone's rate-limit rules, as the zone's Cloudflare plan allows them (infra/edge/cloudflare-plans.ts).
+ * Where rules may count per hostname (Enterprise with Advanced Rate Limiting), one rule per plan (more
+ * when a plan has too many hostnames for one expression) gives each tenant hostname its plan's budget.
+ * Elsewhere Cloudflare can count per client only: one rule caps each client address at the largest
+ * plan's budget on API paths, so that no tenant's own allowance is cut at the edge, and each tenant's
+ * plan limit is enforced by the app, which reads it from the tenant registry (docs/plans.md).
+ */
 export function rateLimitRules(model: FleetModel): RateLimitRule[] {
+  const facts = rateLimitFactsFor(model.cloudflarePlan, model.advancedRateLimiting);
+  const period = Math.max(...facts.periods.filter((p) => p <= LONGEST_PERIOD_SECONDS));
+  const timeout = facts.mitigationTimeouts.includes(period) ? period : facts.mitigationTimeouts[0]!;
+  const served = tenantsOf(model).filter((tenant) => tenant.status !== "decommissioned");
+  if (served.length === 0) return [];
+  if (!allowsCharacteristic(facts, "http.host")) {
+    const largest = Math.max(...served.map((tenant) => tenant.limits.apiCallsPerHour));
+    return [
+      {
+        description: `tenancy: at most ${largest} API calls per hour from one client (the largest plan's budget); each tenant's plan limit is enforced by the app`,
+        expression: `starts_with(http.request.uri.path, "${API_PATH_PREFIX}")`,
+        characteristics: ["cf.colo.id", "ip.src"],
+        period,
+        requestsPerPeriod: perPeriod(largest, period),
+        mitigationTimeout: timeout,
+      },
+    ];
+  }
   const rules: RateLimitRule[] = [];
   for (const plan of Object.values(model.plans)) {
-    const hostnames = tenantsOf(model)
-      .filter((tenant) => tenant.plan === plan.name && tenant.status !== "decommissioned")
+    const hostnames = served
+      .filter((tenant) => tenant.plan === plan.name)
       .flatMap((tenant) => tenant.hostnames);
     const chunks: string[][] = [];
     for (const hostname of hostnames) {
@@ -46,8 +79,18 @@ export function rateLimitRules(model: FleetModel): RateLimitRule[] {
         plan: plan.name,
         description: `tenancy plan ${plan.name}: ${plan.apiCallsPerHour} API calls per hour per tenant hostname${chunks.length > 1 ? ` (part ${i + 1})` : ""}`,
         expression: `(http.host in {${chunk.map((h) => `"${h}"`).join(" ")}} and starts_with(http.request.uri.path, "${API_PATH_PREFIX}"))`,
-        requestsPerPeriod: Math.max(1, Math.ceil((plan.apiCallsPerHour * RATE_LIMIT_PERIOD_SECONDS) / 3600)),
+        // Counted per hostname, so each tenant has its own budget.
+        characteristics: ["cf.colo.id", "http.host"],
+        period,
+        requestsPerPeriod: perPeriod(plan.apiCallsPerHour, period),
+        mitigationTimeout: timeout,
       }),
+    );
+  }
+  if (rules.length > facts.maxRules) {
+    throw new Error(
+      `the zone's plans need ${rules.length} rate-limit rules and Cloudflare allows ${facts.maxRules} on this zone; ` +
+        "merge plans with the same apiCallsPerHour, or ask Cloudflare for more rules",
     );
   }
   return rules;
@@ -59,17 +102,16 @@ export function createRateLimits(zoneId: pulumi.Input<string>, model: FleetModel
     kind: "zone",
     phase: "http_ratelimit",
     name: "tenancy plan rate limits",
-    description: "One rule per plan, from the plan's apiCallsPerHour (tenants.yaml and the plan catalogue).",
+    description: `API rate limits as the zone's Cloudflare plan (${model.cloudflarePlan}) allows them; see docs/plans.md.`,
     rules: rateLimitRules(model).map((rule) => ({
       description: rule.description,
       expression: rule.expression,
       action: "block",
       ratelimit: {
-        // Counted per hostname, so each tenant has its own budget.
-        characteristics: ["cf.colo.id", "http.host"],
-        period: RATE_LIMIT_PERIOD_SECONDS,
+        characteristics: rule.characteristics,
+        period: rule.period,
         requestsPerPeriod: rule.requestsPerPeriod,
-        mitigationTimeout: RATE_LIMIT_PERIOD_SECONDS,
+        mitigationTimeout: rule.mitigationTimeout,
       },
     })),
   });

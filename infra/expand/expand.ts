@@ -146,6 +146,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     version: 1,
     zone: fleet.zone,
     cloudflarePlan: fleet.cloudflarePlan,
+    advancedRateLimiting: fleet.cloudflareAdvancedRateLimiting,
     defaultLocation: fleet.location,
     app: { image: fleet.app.image, port: fleet.app.port, healthPath: fleet.app.healthPath },
     plans,

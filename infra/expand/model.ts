@@ -13,6 +13,8 @@ export interface FleetModel {
   zone: string;
   /** The zone's Cloudflare plan: what the edge may use. */
   cloudflarePlan: CloudflarePlan;
+  /** Enterprise with the Advanced Rate Limiting add-on: rate limits may count per hostname. */
+  advancedRateLimiting: boolean;
   /** The fleet's default location: new hosts, and each stack's Storage Box. */
   defaultLocation: HetznerLocation;
   app: { image: string; port: number; healthPath: string };

@@ -113,7 +113,12 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
 }
 
 /** What the cross-field rules need of the fleet; a typo elsewhere in `fleet:` must not hide their errors. */
-const FleetRulesSchema = z.object({ zone: FleetSchema.shape.zone, location: FleetSchema.shape.location });
+const FleetRulesSchema = z.object({
+  zone: FleetSchema.shape.zone,
+  location: FleetSchema.shape.location,
+  cloudflarePlan: FleetSchema.shape.cloudflarePlan,
+  cloudflareAdvancedRateLimiting: FleetSchema.shape.cloudflareAdvancedRateLimiting,
+});
 
 function soundItems<T>(items: unknown, schema: z.ZodType<T>): [number, T][] {
   if (!Array.isArray(items)) return [];

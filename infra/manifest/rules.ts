@@ -15,6 +15,8 @@ import { didYouMean } from "./hints";
 export const DEDICATED_PREFIX = "dedicated-";
 import type { ManifestSharedHost, ManifestTenant } from "./schema";
 import type { HetznerLocation } from "../plans";
+import type { CloudflarePlan } from "../edge/cloudflare-plans";
+import { checkEdge } from "./edge";
 
 /** Ids the product itself needs under the zone, so no tenant may take them. */
 export const RESERVED_IDS: ReadonlySet<string> = new Set([
@@ -57,7 +59,12 @@ export const RESERVED_IDS: ReadonlySet<string> = new Set([
 export type Report = (path: readonly PropertyKey[], message: string, hint?: string) => void;
 
 export interface RuleInput {
-  fleet: { zone: string; location: HetznerLocation };
+  fleet: {
+    zone: string;
+    location: HetznerLocation;
+    cloudflarePlan: CloudflarePlan;
+    cloudflareAdvancedRateLimiting: boolean;
+  };
   plans: Readonly<Record<string, Plan>>;
   /** Plans whose own entry is invalid (already reported): tenants on them are not checked against them. */
   brokenPlans: ReadonlySet<string>;
@@ -76,6 +83,7 @@ export function checkRules(input: RuleInput, report: Report): void {
   checkTenants(input, report);
   checkDomains(input, report);
   checkCapacity(input, report);
+  checkEdge(input, report);
 }
 
 function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {

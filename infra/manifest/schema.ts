@@ -76,7 +76,13 @@ export const FleetSchema = z
       .enum(CLOUDFLARE_PLANS)
       .default("free")
       .describe(
-        "The zone's Cloudflare plan. What tenancy builds at the edge fits it (rate-limit rules, custom hostnames); see docs/plans.md.",
+        "The zone's Cloudflare plan. What tenancy builds at the edge fits it (rate-limit rules, DNS records, custom hostnames); see docs/plans.md.",
+      ),
+    cloudflareAdvancedRateLimiting: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Enterprise zones only: the zone has Cloudflare's Advanced Rate Limiting add-on, which can count API calls per tenant hostname at the edge.",
       ),
     location: LocationSchema.default("fsn1").describe(
       "Default Hetzner location for dedicated tenants and for placing new shared tenants.",

@@ -28,6 +28,12 @@ function fakePassword(name: string, length: number): string {
 const fakePem = (label: string, name: string) =>
   `-----BEGIN ${label}-----\nOFFLINE/${digest(label, name).toString("base64")}\n-----END ${label}-----\n`;
 
+/** A /64 in the documentation range 2001:db8::/32 (RFC 3849), from an id: `2001:db8:xxxx:xxxx::`. */
+function fakeIpv6Network(id: number): string {
+  const hex = id.toString(16).padStart(8, "0");
+  return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4)}::`;
+}
+
 function state(type: string, name: string, inputs: State): State {
   const id = fakeId(type, name);
   const a = id % 250;
@@ -38,13 +44,13 @@ function state(type: string, name: string, inputs: State): State {
       return {
         ...inputs,
         ipv4Address: `198.51.${b}.${a}`,
-        ipv6Address: `2001:db8:${id.toString(16)}::1`,
+        ipv6Address: `${fakeIpv6Network(id)}1`,
         status: "running",
       };
     case "hcloud:index/primaryIp:PrimaryIp":
       return {
         ...inputs,
-        ipAddress: inputs.type === "ipv6" ? `2001:db8:${id.toString(16)}::/64` : `198.51.${b}.${a}`,
+        ipAddress: inputs.type === "ipv6" ? `${fakeIpv6Network(id)}/64` : `198.51.${b}.${a}`,
       };
     case "hcloud:index/volume:Volume":
       return { ...inputs, linuxDevice: `/dev/disk/by-id/scsi-0HC_Volume_${id}` };

@@ -118,21 +118,31 @@ export async function editsSince(ref: string, file: string, model: FleetModel) {
   });
 }
 
-/** Records each stack and checks it against the providers' rules and the policy pack. */
+/**
+ * Records each stack and checks it against the providers' rules and the policy pack. Every stack of the
+ * fleet is recorded, even when only some are asked for: Cloudflare counts some limits across the zone.
+ */
 export async function planStacks(
   stacks: Tier[],
   manifest: string,
   model: FleetModel,
   config: PolicyPackConfig = {},
 ): Promise<StackPlan[]> {
+  const recorded: RecordedStack[] = [];
+  for (const tier of TIERS) recorded.push(await recordStack({ tier, manifest }));
+  const zone = recorded.flatMap((stack) => stack.resources);
+  const edge = {
+    cloudflarePlan: model.cloudflarePlan,
+    advancedRateLimiting: model.advancedRateLimiting,
+    zone,
+  };
   const plans: StackPlan[] = [];
-  for (const tier of stacks) {
-    const recorded = await recordStack({ tier, manifest });
+  for (const stack of recorded.filter((s) => stacks.includes(s.tier))) {
     plans.push({
-      tier,
-      recorded,
-      refusals: checkProviderRules(recorded, PROVIDER_RULES, { cloudflarePlan: model.cloudflarePlan }),
-      violations: await runPolicies(recorded, POLICIES, config),
+      tier: stack.tier,
+      recorded: stack,
+      refusals: checkProviderRules(stack, PROVIDER_RULES, edge),
+      violations: await runPolicies(stack, POLICIES, config),
     });
   }
   return plans;

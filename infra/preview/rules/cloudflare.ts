@@ -24,14 +24,6 @@ export const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
 export const RULESET = "cloudflare:index/ruleset:Ruleset";
 export const CUSTOM_HOSTNAME = "cloudflare:index/customHostname:CustomHostname";
 
-/**
- * RuleContext plus whether the Enterprise zone has bought Advanced Rate Limiting. rule.ts does not carry it
- * yet; until it does, a caller may pass it along with the plan (checkProviderRules keeps extra fields).
- */
-export interface CloudflareRuleContext extends RuleContext {
-  advancedRateLimiting?: boolean;
-}
-
 const TF = "https://github.com/cloudflare/terraform-provider-cloudflare/blob/v5.22.0";
 const DNS_SCHEMA = `${TF}/internal/services/dns_record/schema.go`;
 const ORIGIN_CA_SCHEMA = `${TF}/internal/services/origin_ca_certificate/schema.go`;
@@ -68,7 +60,7 @@ const includesIgnoringCase = (values: readonly string[], value: string) =>
 
 /** "the free plan", or "Enterprise with Advanced Rate Limiting" when the add-on applies. */
 function rateLimitPlan(context: RuleContext): { facts: RateLimitFacts; on: string } {
-  const arl = (context as CloudflareRuleContext).advancedRateLimiting === true;
+  const arl = context.advancedRateLimiting;
   const facts = rateLimitFactsFor(context.cloudflarePlan, arl);
   const advanced = arl && context.cloudflarePlan === "enterprise";
   return {
@@ -83,9 +75,9 @@ function cheapestPlanCounting(characteristic: string): string {
   return plan ? `the ${plan} plan` : "Enterprise with Advanced Rate Limiting";
 }
 
-/** The stack's resources of a type, with their inputs, in registration order. */
+/** The zone's resources of a type (every stack's), with their inputs, in registration order. */
 const inputsOf = (context: RuleContext, type: string) =>
-  context.stack.resources.filter((r) => r.type === type).map((r) => r.inputs);
+  context.zone.filter((r) => r.type === type).map((r) => r.inputs);
 
 /** A hostname: labels of letters, digits, `-` and `_` (Unicode letters too: Cloudflare converts to punycode). */
 const LABEL = /^(?!-)[\p{L}\p{N}_-]{1,63}(?<!-)$/u;

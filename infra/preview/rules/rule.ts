@@ -13,8 +13,15 @@ import { SECRET, UNKNOWN, type RecordedResource, type RecordedStack } from "../e
 export interface RuleContext {
   /** The zone's Cloudflare plan (fleet.cloudflarePlan): some limits depend on it. */
   cloudflarePlan: CloudflarePlan;
-  /** The whole stack, for rules that count across resources (for example rules per zone phase). */
+  /** Whether the Enterprise zone has the Advanced Rate Limiting add-on (fleet.cloudflareAdvancedRateLimiting). */
+  advancedRateLimiting: boolean;
+  /** The stack being checked. */
   stack: RecordedStack;
+  /**
+   * Every resource of every stack that shares the zone, for limits that count across the zone (records per
+   * zone, rules per phase): the stacks are deployed apart, but Cloudflare counts them together.
+   */
+  zone: readonly RecordedResource[];
 }
 
 /** One way a value breaks a rule: where (a path into the inputs), what it is, and what is allowed. */
@@ -55,12 +62,12 @@ export function isKnown(value: unknown): boolean {
 export function checkProviderRules(
   stack: RecordedStack,
   rules: readonly ProviderRule[],
-  context: Omit<RuleContext, "stack">,
+  context: Omit<RuleContext, "stack" | "zone"> & { zone?: readonly RecordedResource[] },
 ): ProviderRuleViolation[] {
   const byType = new Map<string, ProviderRule[]>();
   for (const rule of rules) byType.set(rule.type, [...(byType.get(rule.type) ?? []), rule]);
   const violations: ProviderRuleViolation[] = [];
-  const full: RuleContext = { ...context, stack };
+  const full: RuleContext = { ...context, stack, zone: context.zone ?? stack.resources };
   for (const resource of stack.resources) {
     for (const rule of byType.get(resource.type) ?? []) {
       for (const finding of rule.check(resource.inputs, full))

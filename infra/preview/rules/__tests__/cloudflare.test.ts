@@ -17,9 +17,8 @@ import {
   RULESET,
   ZONE_SETTING,
   expressionFields,
-  type CloudflareRuleContext,
 } from "../cloudflare";
-import { checkProviderRules, type ProviderRule, type RuleFinding } from "../rule";
+import { checkProviderRules, type ProviderRule, type RuleContext, type RuleFinding } from "../rule";
 
 jest.setTimeout(60_000);
 
@@ -119,7 +118,12 @@ function check(
     ...shared,
     resources: (options.stack ?? [inputs]).map((i, n) => resource(type, i, n)),
   };
-  const context: CloudflareRuleContext = { cloudflarePlan: plan, stack, advancedRateLimiting: options.arl };
+  const context: RuleContext = {
+    cloudflarePlan: plan,
+    stack,
+    zone: stack.resources,
+    advancedRateLimiting: options.arl ?? false,
+  };
   const findings: RuleFinding[] = [];
   for (const rule of CLOUDFLARE_RULES.filter((r) => r.type === type)) {
     const out = rule.check(inputs, context);
@@ -435,7 +439,7 @@ describe("the example fleet today (fix the components, then this list)", () => {
     checkProviderRules(stack, CLOUDFLARE_RULES, {
       cloudflarePlan: plan,
       advancedRateLimiting: arl,
-    } as never).map((v) => `${v.resource} ${v.path} ${JSON.stringify(v.value)}`);
+    }).map((v) => `${v.resource} ${v.path} ${JSON.stringify(v.value)}`);
 
   test("shared, on Enterprise with Advanced Rate Limiting: the certificates' validity, and the mock's IPv6", () => {
     expect(summary(shared, "enterprise", true).sort()).toEqual([
