@@ -353,6 +353,7 @@ const primaryIpRules: ProviderRule[] = [
 const F = HCLOUD_TYPES.firewall;
 const FIREWALL = `${TF}/internal/firewall/resource.go`;
 const FIREWALL_API = `${CLOUD_API}#firewalls-create-a-firewall`;
+const FIREWALL_PROTOCOLS = ["tcp", "udp", "icmp", "esp", "gre"];
 const PORT_PROTOCOLS = ["tcp", "udp"];
 
 export const PORT_ALLOWED = 'a port 1-65535 ("80"), a range low-high ("80-85") or "any"';
@@ -408,7 +409,7 @@ const firewallRules: ProviderRule[] = [
   ),
   rule(F, "rules", `${FIREWALL}#L93-L109`, ({ rules }) =>
     eachRule(rules).flatMap(([r, i]) =>
-      requiredOneOf(`rules[${i}].protocol`, r.protocol, ["tcp", "udp", "icmp", "esp", "gre"]),
+      requiredOneOf(`rules[${i}].protocol`, r.protocol, FIREWALL_PROTOCOLS),
     ),
   ),
   // Port: required for tcp and udp, refused for the others (API; the hcloud CLI checks the same), in the
@@ -416,7 +417,8 @@ const firewallRules: ProviderRule[] = [
   rule(F, "rules", `${TF}/docs/resources/firewall.md#L55-L56`, ({ rules }) =>
     eachRule(rules).flatMap(([r, i]): RuleFinding[] => {
       const at = `rules[${i}].port`;
-      if (!readable(r.protocol) || typeof r.protocol !== "string") return [];
+      // An unknown protocol is the protocol rule's finding, not this one's.
+      if (typeof r.protocol !== "string" || !FIREWALL_PROTOCOLS.includes(r.protocol)) return [];
       if (!PORT_PROTOCOLS.includes(r.protocol))
         return isSet(r.port)
           ? [finding(at, r.port, `not set for protocol ${r.protocol}: ports apply to tcp and udp only`)]
