@@ -176,7 +176,8 @@ const randomPasswordRules: ProviderRule[] = [
   // int64validator.AtLeastSumOf: unset minimums count as their default, 0.
   rule(R, "length", `${PASSWORD}#L587-L594`, (inputs) => {
     const { length } = inputs;
-    if (!readable(length) || !isInteger(length)) return [];
+    // A length under 1 is the first rule's finding already.
+    if (!readable(length) || !isInteger(length) || length < 1) return [];
     const values = MINIMUMS.map((key) => inputs[key]);
     if (values.some((value) => isSet(value) && !readable(value))) return [];
     const sum = values.reduce<number>((total, value) => total + (isInteger(value) ? value : 0), 0);
