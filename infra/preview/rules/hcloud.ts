@@ -9,7 +9,8 @@
  *
  * Inputs are camelCase as @pulumi/hcloud names them. A value that is "[secret]" or "[unknown]" is skipped;
  * a required input counts as set when it is one of those (it will have a value, we just cannot read it).
- * `name` is never required here: the Pulumi bridge auto-names a resource whose name is left out.
+ * `name` is never required here: the Pulumi bridge auto-names a resource whose name is left out
+ * (pulumi/pulumi-hcloud provider/resources.go, SetAutonaming), and that name is not in the recording.
  */
 import { isIP } from "node:net";
 import {
