@@ -64,7 +64,9 @@ export function createHostServer(args: HostServerArgs, parent: pulumi.Resource):
         name: `${model.hetznerName}-${type}`,
         type,
         location: model.location,
-        assigneeType: "server",
+        // No assigneeType: without an assigneeId the provider warns that it is unused
+        // (terraform-provider-hcloud internal/primaryip/resource.go ValidateConfig); the server takes the
+        // address through its publicNets.
         // The address must outlive the server: DNS and allow-lists point at it.
         autoDelete: false,
         deleteProtection: true,

@@ -2,7 +2,7 @@
  * The components, through the real stack programs run offline (infra/cli/offline): what each tier
  * registers for the example fleet, with the options and inputs the Pulumi engine would receive.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -265,7 +265,7 @@ describe("edge", () => {
     }
   });
 
-  test("the zone runs SSL strict, HTTPS always, TLS 1.2 at least, and one rate limit rule per plan in use", () => {
+  test("the zone runs SSL strict, HTTPS always and TLS 1.2 at least", () => {
     const settings = Object.fromEntries(
       ofType(shared, "cloudflare:index/zoneSetting:ZoneSetting").map((r) => [
         r.inputs.settingId,
@@ -273,11 +273,67 @@ describe("edge", () => {
       ]),
     );
     expect(settings).toEqual({ ssl: "strict", always_use_https: "on", min_tls_version: "1.2" });
-    const rules = ofType(shared, "cloudflare:index/ruleset:Ruleset")[0]!.inputs.rules as {
-      description: string;
-      expression: string;
-      ratelimit: { requestsPerPeriod: number; period: number };
-    }[];
+  });
+
+  interface Rule {
+    description: string;
+    expression: string;
+    ratelimit: {
+      characteristics: string[];
+      requestsPerPeriod: number;
+      period: number;
+      mitigationTimeout: number;
+    };
+  }
+  const rulesOf = (stack: RecordedStack) =>
+    ofType(stack, "cloudflare:index/ruleset:Ruleset")[0]!.inputs.rules as Rule[];
+
+  test("on a zone that cannot count per hostname (business): one per-client ceiling at the largest plan's budget", () => {
+    expect(model.cloudflarePlan).toBe("business");
+    const largest = Math.max(...tenantsOf(model).map((t) => t.limits.apiCallsPerHour));
+    expect(rulesOf(shared)).toEqual([
+      {
+        action: "block",
+        description: expect.stringContaining("each tenant's plan limit is enforced by the app"),
+        expression: 'starts_with(http.request.uri.path, "/api/")',
+        ratelimit: {
+          characteristics: ["cf.colo.id", "ip.src"],
+          period: 60,
+          requestsPerPeriod: Math.ceil(largest / 60),
+          mitigationTimeout: 60,
+        },
+      },
+    ]);
+  });
+
+  test.each([
+    ["free", 10],
+    ["pro", 60],
+  ])(
+    "on a %s zone: the ceiling counts over the longest period the plan allows (%i s)",
+    async (plan, period) => {
+      const manifest = path.join(mkdtempSync(path.join(tmpdir(), "tenancy-plan-")), "tenants.yaml");
+      writeFileSync(
+        manifest,
+        readFileSync(EXAMPLE_MANIFEST, "utf8").replace("cloudflarePlan: business", `cloudflarePlan: ${plan}`),
+      );
+      const rules = rulesOf(await recordStack({ tier: "shared", manifest }));
+      expect(rules.map((r) => [r.ratelimit.period, r.ratelimit.mitigationTimeout])).toEqual([
+        [period, period],
+      ]);
+    },
+  );
+
+  test("on Enterprise with Advanced Rate Limiting: one rule per plan in use, counted per hostname", async () => {
+    const manifest = path.join(mkdtempSync(path.join(tmpdir(), "tenancy-plan-")), "tenants.yaml");
+    writeFileSync(
+      manifest,
+      readFileSync(EXAMPLE_MANIFEST, "utf8").replace(
+        "cloudflarePlan: business",
+        "cloudflarePlan: enterprise\n  cloudflareAdvancedRateLimiting: true",
+      ),
+    );
+    const rules = rulesOf(await recordStack({ tier: "shared", manifest }));
     const plansInUse = new Set(
       tenantsOf(model)
         .filter((t) => t.status !== "decommissioned")
@@ -286,6 +342,7 @@ describe("edge", () => {
     expect(new Set(rules.map((r) => /^tenancy plan (\w+):/.exec(r.description)?.[1]))).toEqual(plansInUse);
     const hobby = rules.find((r) => r.description.startsWith("tenancy plan hobby:"))!;
     expect(hobby.ratelimit).toMatchObject({
+      characteristics: ["cf.colo.id", "http.host"],
       period: 60,
       requestsPerPeriod: Math.ceil(model.plans.hobby!.apiCallsPerHour / 60),
     });

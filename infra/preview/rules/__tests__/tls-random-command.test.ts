@@ -20,7 +20,12 @@ beforeAll(async () => {
   ];
 });
 
-const context = (): RuleContext => ({ cloudflarePlan: "free", stack: stacks[0]! });
+const context = (): RuleContext => ({
+  cloudflarePlan: "free",
+  advancedRateLimiting: false,
+  stack: stacks[0]!,
+  zone: stacks.flatMap((stack) => stack.resources),
+});
 const resources = (type: string) => stacks.flatMap((stack) => stack.resources.filter((r) => r.type === type));
 const FAMILIES = /^(tls|random|command):/;
 
@@ -59,7 +64,9 @@ const named = (r: ProviderRule): [string, ProviderRule] => [`${r.type} ${r.field
 describe("the example fleet", () => {
   test("passes every tls, random and command rule in both stacks", () => {
     for (const stack of stacks) {
-      expect(checkProviderRules(stack, OTHER_RULES, { cloudflarePlan: "free" })).toEqual([]);
+      expect(
+        checkProviderRules(stack, OTHER_RULES, { cloudflarePlan: "free", advancedRateLimiting: false }),
+      ).toEqual([]);
     }
   });
 
