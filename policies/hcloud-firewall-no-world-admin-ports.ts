@@ -93,10 +93,3 @@ export const hcloudFirewallNoWorldAdminPorts: ResourceValidationPolicy = {
     }
   }),
 };
-
-/** Whether a Hetzner port spec ("22", "80-443", "any" or none) covers a port. */
-export function coversPort(spec: string | undefined, port: number): boolean {
-  if (spec === undefined || spec === "any") return true;
-  const [low, high = low] = spec.split("-").map(Number);
-  return low! <= port && port <= high!;
-}
