@@ -1,7 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { isHostComponent, plansOf, PLANS_SCHEMA, type HostingProps } from "./config";
-
-const RULESET = "cloudflare:index/ruleset:Ruleset";
+import { isRateLimitRuleset, zoneOwnership } from "./zone";
 
 interface RateLimitRule {
   description?: string;
@@ -14,15 +13,26 @@ export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
   description:
     "Every served tenant hostname must be rate-limited by its own plan's rule, and each rule must allow exactly " +
     "the plan's API calls per hour (spread over the rule's period), counted per hostname. It reads the " +
-    "http_ratelimit ruleset and the tenants each host component declares.",
+    "http_ratelimit ruleset and the tenants each host component declares. The stack that owns the zone (it " +
+    "serves shared-tier tenants, or sets any of the zone-wide configuration) must have that ruleset: its rules " +
+    "cover the dedicated tenants' hostnames too.",
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:
     "Deploy the shared stack, which owns the zone's rate limits, after changing plans; or have the policy owners change the plan's apiCallsPerHour in the policy config.",
   configSchema: PLANS_SCHEMA,
   validateStack: (args, report) => {
-    const rulesets = args.resources.filter((r) => r.type === RULESET && r.props.phase === "http_ratelimit");
-    if (rulesets.length === 0) return; // owned by the shared stack; the dedicated stack has none
+    const owner = zoneOwnership(args.resources);
+    if (owner === undefined) return args.notApplicable("the stack does not own the zone's rate limits");
+    const rulesets = args.resources.filter(isRateLimitRuleset);
+    if (rulesets.length === 0) {
+      // Whatever the rules will be, there must be a ruleset; without one, no hostname is limited at all.
+      return report(
+        `${owner}, so it owns the zone's rate limits, but it has no http_ratelimit ruleset of kind zone: no ` +
+          `tenant's API calls are limited, dedicated tenants' included. Create it with createRateLimits ` +
+          `(components/zone.ts).`,
+      );
+    }
     const plans = plansOf(args);
     const rules = rulesets.flatMap((r) =>
       ((r.props.rules ?? []) as RateLimitRule[]).map((rule) => ({ rule, urn: r.urn })),

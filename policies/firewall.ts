@@ -48,8 +48,3 @@ export function opensPort(rule: FirewallRule, port: number): boolean {
 export function portText(rule: FirewallRule): string {
   return rule.port ?? "any";
 }
-
-/** "a", "a and b", "a, b and c". */
-export function listed(items: readonly string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}

@@ -8,7 +8,8 @@ import {
   type AddressRange,
   type Family,
 } from "./addresses";
-import { listed, opensPort } from "./firewall";
+import { opensPort } from "./firewall";
+import { listed } from "./text";
 
 const ADMIN_PORTS = [
   {

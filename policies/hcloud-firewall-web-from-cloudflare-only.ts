@@ -2,7 +2,8 @@ import * as hcloud from "@pulumi/hcloud";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { covers, parseCidr, type AddressRange } from "./addresses";
 import { DEFAULTS } from "./config";
-import { listed, opensPort, portText } from "./firewall";
+import { opensPort, portText } from "./firewall";
+import { listed } from "./text";
 
 const WEB_PORTS = [80, 443];
 

@@ -68,6 +68,11 @@ const added = (r: RecordedResource) => rules(r).at(-1)!;
 const rateLimitRules = (r: RecordedResource) => r.inputs.rules as RateLimitRule[];
 const tenant = (r: RecordedResource, id: string) => (r.inputs.tenants as Tenant[]).find((t) => t.id === id)!;
 const WORLD = ["0.0.0.0/0", "::/0"];
+/** Adds to a stack (the dedicated one, say) a ZoneSetting as components/zone.ts makes it. */
+const addZoneSetting: Change = (_resource, stack) => {
+  const ssl = shared.resources.find((r) => r.name === "zone-ssl")!;
+  stack.resources.push({ ...structuredClone(ssl), urn: ssl.urn.replace(":shared::", `:${stack.tier}::`) });
+};
 const ADMIN = "203.0.113.0/24";
 
 /** The policy config of the pack with one plan's limits changed, for the policy given. */
@@ -127,6 +132,9 @@ const CLAUSES: Record<string, Clause[]> = {
     { clause: "A tenant with custom domains is on a plan the policy config has", passes: "plan starter", fires: "its plan is platinum", stack: () => shared, resource: "shared-fsn1-a", change: (r) => (tenant(r, "sanitaer-koch").plan = "platinum"), message: 'Tenant "sanitaer-koch" asks for plan "platinum", which the policy config does not have' },
   ],
   "cloudflare-rate-limit-matches-plan": [
+    { clause: "The stack that owns the zone has the zone's http_ratelimit ruleset", passes: "the shared stack with zone-rate-limits", fires: "zone-rate-limits is removed", stack: () => shared, resource: "zone-rate-limits", change: remove, message: 'Stack "shared" serves shared-tier tenants (SharedHost shared-hel1-a and shared-fsn1-a), so it owns the zone\'s rate limits, but it has no http_ratelimit ruleset of kind zone: no tenant\'s API calls are limited, dedicated tenants\' included. Create it with createRateLimits' },
+    { clause: "Only the zone's entry-point ruleset (kind zone) limits the zone", passes: "kind zone", fires: "its kind is custom", stack: () => shared, resource: "zone-rate-limits", change: (r) => (r.inputs.kind = "custom"), message: "so it owns the zone's rate limits, but it has no http_ratelimit ruleset of kind zone" },
+    { clause: "A stack that sets part of the zone-wide configuration owns the rate limits too", passes: "the dedicated stack, which sets none", fires: "a ZoneSetting for ssl is added to it", stack: () => dedicated, resource: "backups-dedicated", change: addZoneSetting, message: 'Stack "dedicated" sets part of the zone-wide configuration (zone-ssl), so it owns the zone\'s rate limits, but it has no http_ratelimit ruleset' },
     { clause: "Each rule allows exactly its plan's API calls per hour, spread over its period", passes: "hobby's 1000 per hour as 17 per 60 s", fires: "its requestsPerPeriod is 18", stack: () => shared, resource: "zone-rate-limits", change: (r) => (rateLimitRules(r)[0]!.ratelimit.requestsPerPeriod += 1), message: 'Rate-limit rule of plan "hobby" allows 18 requests per 60 s; the plan\'s 1000 API calls per hour make 17' },
     { clause: "Each rule counts per hostname", passes: "characteristics cf.colo.id and http.host", fires: "characteristics lose http.host", stack: () => shared, resource: "zone-rate-limits", change: (r) => (rateLimitRules(r)[0]!.ratelimit.characteristics = ["cf.colo.id"]), message: 'Rate-limit rule of plan "hobby" does not count per hostname (http.host)' },
     { clause: "Each rule is for a plan of the policy config", passes: "one rule per plan of the catalogue", fires: "a rule for plan platinum is added", stack: () => shared, resource: "zone-rate-limits", change: (r) => rateLimitRules(r).push({ ...rateLimitRules(r)[0]!, description: "tenancy plan platinum: 1 API call per hour" }), message: 'Rate-limit rule "tenancy plan platinum: 1 API call per hour" is for no plan of the policy config' },
@@ -188,6 +196,10 @@ const CLAUSES: Record<string, Clause[]> = {
     { clause: "The zone refuses TLS older than 1.2", passes: "min_tls_version 1.2", fires: "min_tls_version is 1.1", stack: () => shared, resource: "zone-min-tls-version", change: (r) => (r.inputs.value = "1.1"), message: "Zone minimum TLS version is 1.1; it must be 1.2 or later" },
     { clause: "TLS 1.3 as the minimum is fine too", passes: "min_tls_version 1.3", fires: "min_tls_version is 1.0", stack: () => shared, resource: "zone-min-tls-version", given: (r) => (r.inputs.value = "1.3"), change: (r) => (r.inputs.value = "1.0"), message: "Zone minimum TLS version is 1.0" },
     { clause: "HTTPS redirects stay on", passes: "always_use_https on", fires: "always_use_https is off", stack: () => shared, resource: "zone-always-use-https", change: (r) => (r.inputs.value = "off"), message: 'Zone always_use_https is "off", not "on"' },
+    { clause: "The stack that owns the zone sets ssl", passes: "the shared stack with its three settings", fires: "zone-ssl is removed", stack: () => shared, resource: "zone-ssl", change: remove, message: 'Stack "shared" serves shared-tier tenants (SharedHost shared-hel1-a and shared-fsn1-a), so it owns the zone-wide settings, but no ZoneSetting sets ssl: the zone keeps whatever Cloudflare has, which nothing checks. Add ssl = "strict"' },
+    { clause: "The stack that owns the zone sets always_use_https", passes: "the shared stack with its three settings", fires: "zone-always-use-https is removed", stack: () => shared, resource: "zone-always-use-https", change: remove, message: 'but no ZoneSetting sets always_use_https: the zone keeps whatever Cloudflare has, which nothing checks. Add always_use_https = "on"' },
+    { clause: "The stack that owns the zone sets min_tls_version", passes: "the shared stack with its three settings", fires: "zone-min-tls-version is removed", stack: () => shared, resource: "zone-min-tls-version", change: remove, message: 'but no ZoneSetting sets min_tls_version: the zone keeps whatever Cloudflare has, which nothing checks. Add min_tls_version = "1.2"' },
+    { clause: "A stack that sets part of the zone-wide configuration owns all of it", passes: "the dedicated stack, which sets none", fires: "a ZoneSetting for ssl is added to it", stack: () => dedicated, resource: "backups-dedicated", change: addZoneSetting, message: ['Stack "dedicated" sets part of the zone-wide configuration (zone-ssl), so it owns the zone-wide settings, but no ZoneSetting sets always_use_https', 'Stack "dedicated" sets part of the zone-wide configuration (zone-ssl), so it owns the zone-wide settings, but no ZoneSetting sets min_tls_version'] },
   ],
   "secrets-stay-secret": [
     { clause: "A password is long enough", passes: "32 characters", fires: "its length is 16", stack: () => shared, resource: "baeckerei-klein-db-password", change: (r) => (r.inputs.length = 16), message: "has 16 characters; at least 24 are required" },
@@ -224,6 +236,36 @@ describe("each policy, clause by clause", () => {
         for (const v of found) expect([v.policy, v.level]).toEqual([name, policy(name).enforcementLevel]);
       },
     );
+  });
+});
+
+describe("zone ownership", () => {
+  const zonePolicies = () => [
+    policy("cloudflare-zone-tls-strict"),
+    policy("cloudflare-rate-limit-matches-plan"),
+  ];
+
+  test("the dedicated stack owns no part of the zone: it has no zone settings and no rate limits, and is not asked for them", async () => {
+    expect(
+      dedicated.resources.filter(
+        (r) =>
+          r.type.startsWith("cloudflare:index/zoneSetting") || r.type.startsWith("cloudflare:index/ruleset"),
+      ),
+    ).toEqual([]);
+    expect(await runPolicies(dedicated, zonePolicies())).toEqual([]);
+  });
+
+  test("the shared stack without any of them is reported once per missing part", async () => {
+    const bare = structuredClone({ ...shared, programOutputs: {} });
+    bare.resources = bare.resources.filter((r) => !/^cloudflare:index\/(zoneSetting|ruleset):/.test(r.type));
+    const found = await runPolicies(bare, zonePolicies());
+    expect(found.map((v) => [v.policy, v.level])).toEqual([
+      ...["ssl", "always_use_https", "min_tls_version"].map(() => [
+        "cloudflare-zone-tls-strict",
+        "mandatory",
+      ]),
+      ["cloudflare-rate-limit-matches-plan", "mandatory"],
+    ]);
   });
 });
 
