@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { isHostComponent, plansOf, PLANS_SCHEMA, type HostingProps } from "./config";
+import { declaredTenants, isHostComponent, plansOf, PLANS_SCHEMA, undeclaredTenants } from "./config";
 import { isRateLimitRuleset, zoneOwnership } from "./zone";
 
 interface RateLimitRule {
@@ -60,7 +60,12 @@ export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
       }
     }
     for (const host of args.resources.filter((r) => isHostComponent(r.type))) {
-      for (const tenant of (host.props as HostingProps).tenants ?? []) {
+      const tenants = declaredTenants(host);
+      if (tenants === undefined) {
+        report(undeclaredTenants(host, "whether its tenants' hostnames are rate-limited"), host.urn);
+        continue;
+      }
+      for (const tenant of tenants) {
         if (tenant.status === "decommissioned") continue;
         const own = rules
           .filter(({ rule }) => planOfRule(rule) === tenant.plan)

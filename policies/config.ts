@@ -3,7 +3,7 @@
  * (`--policy-pack-config`), or the bundled defaults (catalogue.json) when none is given. A manifest can
  * only ask for limits; what is checked here is what the owners allow.
  */
-import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigSchema, PolicyResource } from "@pulumi/policy";
 import defaults from "./catalogue.json";
 
 /** The limits of one plan: infra/plans' Plan, restated here because the pack must build without the repository. */
@@ -100,4 +100,24 @@ export const HOST_COMPONENTS = ["tenancy:hosting:SharedHost", "tenancy:hosting:D
 
 export function isHostComponent(type: string): boolean {
   return HOST_COMPONENTS.includes(type);
+}
+
+/**
+ * The tenants a host component declares, or undefined when its props carry no tenants list. A stack
+ * validation sees what the engine holds for a component, which is what it registered as outputs, not
+ * the inputs it was constructed with (those only reach resource validations). Without the list, nothing
+ * about the host's tenants can be checked, and the policy must say so rather than pass.
+ */
+export function declaredTenants(host: PolicyResource): HostingProps["tenants"] | undefined {
+  const tenants = (host.props as Partial<HostingProps>).tenants;
+  return Array.isArray(tenants) ? tenants : undefined;
+}
+
+/** The violation for a host component whose tenants the policy cannot see. */
+export function undeclaredTenants(host: PolicyResource, what: string): string {
+  return (
+    `Host "${host.name}" declares no tenants to the policy pack (its props have no tenants list), so ${what} ` +
+    `cannot be checked. A stack policy sees a component's registered outputs: register the host's hosting ` +
+    `props (hostingProps in components/host.ts) as its outputs too.`
+  );
 }

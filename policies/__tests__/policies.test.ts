@@ -130,6 +130,16 @@ const CLAUSES: Record<string, Clause[]> = {
   "tenant-custom-domains-within-plan": [
     { clause: "A tenant has no more custom domains than its plan allows", passes: "a starter tenant with 1 of 1", fires: "its plan is hobby", stack: () => shared, resource: "shared-fsn1-a", change: (r) => (tenant(r, "sanitaer-koch").plan = "hobby"), message: 'Tenant "sanitaer-koch" has 1 custom domains; plan "hobby" allows 0' },
     { clause: "A tenant with custom domains is on a plan the policy config has", passes: "plan starter", fires: "its plan is platinum", stack: () => shared, resource: "shared-fsn1-a", change: (r) => (tenant(r, "sanitaer-koch").plan = "platinum"), message: 'Tenant "sanitaer-koch" asks for plan "platinum", which the policy config does not have' },
+    { clause: "A host component declares its tenants", passes: "shared-fsn1-a with its tenants", fires: "its tenants list is gone, as from a component's registered outputs", stack: () => shared, resource: "shared-fsn1-a", change: (r) => delete r.inputs.tenants, message: 'Host "shared-fsn1-a" declares no tenants to the policy pack (its props have no tenants list), so its tenants\' custom domains cannot be checked. A stack policy sees a component\'s registered outputs' },
+    { clause: "Every custom hostname belongs to a declared tenant", passes: "sanitaer-koch's custom hostname", fires: "it is named for a tenant that no host declares", stack: () => shared, resource: "sanitaer-koch-domain-termine.sanitaer-koch.example", change: (r) => (r.name = "ghost-domain-termine.sanitaer-koch.example"), message: "Custom hostname termine.sanitaer-koch.example (ghost-domain-termine.sanitaer-koch.example) belongs to no tenant a host component declares, so no plan limits it" },
+    { clause: "A tenant's custom hostnames are counted by their whole name, not a prefix", passes: "tenant sanitaer (hobby, none) beside sanitaer-domain-koch (starter, one)", fires: "sanitaer-domain-koch's plan is hobby", stack: () => shared, resource: "shared-fsn1-a",
+      given: (r, stack) => {
+        const koch = tenant(r, "sanitaer-koch");
+        koch.id = "sanitaer-domain-koch";
+        (r.inputs.tenants as Tenant[]).push({ ...structuredClone(koch), id: "sanitaer", plan: "hobby", customDomains: [] });
+        stack.resources.find((x) => x.name === "sanitaer-koch-domain-termine.sanitaer-koch.example")!.name = "sanitaer-domain-koch-domain-termine.sanitaer-koch.example";
+      },
+      change: (r) => (tenant(r, "sanitaer-domain-koch").plan = "hobby"), message: 'Tenant "sanitaer-domain-koch" has 1 custom domains; plan "hobby" allows 0' },
   ],
   "cloudflare-rate-limit-matches-plan": [
     { clause: "The stack that owns the zone has the zone's http_ratelimit ruleset", passes: "the shared stack with zone-rate-limits", fires: "zone-rate-limits is removed", stack: () => shared, resource: "zone-rate-limits", change: remove, message: 'Stack "shared" serves shared-tier tenants (SharedHost shared-hel1-a and shared-fsn1-a), so it owns the zone\'s rate limits, but it has no http_ratelimit ruleset of kind zone: no tenant\'s API calls are limited, dedicated tenants\' included. Create it with createRateLimits' },
@@ -139,6 +149,7 @@ const CLAUSES: Record<string, Clause[]> = {
     { clause: "Each rule counts per hostname", passes: "characteristics cf.colo.id and http.host", fires: "characteristics lose http.host", stack: () => shared, resource: "zone-rate-limits", change: (r) => (rateLimitRules(r)[0]!.ratelimit.characteristics = ["cf.colo.id"]), message: 'Rate-limit rule of plan "hobby" does not count per hostname (http.host)' },
     { clause: "Each rule is for a plan of the policy config", passes: "one rule per plan of the catalogue", fires: "a rule for plan platinum is added", stack: () => shared, resource: "zone-rate-limits", change: (r) => rateLimitRules(r).push({ ...rateLimitRules(r)[0]!, description: "tenancy plan platinum: 1 API call per hour" }), message: 'Rate-limit rule "tenancy plan platinum: 1 API call per hour" is for no plan of the policy config' },
     { clause: "Every served hostname is limited by its own plan's rule", passes: "a hobby tenant in the hobby rule", fires: "the tenant's plan is starter", stack: () => shared, resource: "shared-fsn1-a", change: (r) => (tenant(r, "baeckerei-klein").plan = "starter"), message: 'Hostname baeckerei-klein.fieldcrew.app of tenant "baeckerei-klein" is not limited by the rule of its plan "starter"' },
+    { clause: "A host component declares its tenants", passes: "shared-hel1-a with its tenants", fires: "its tenants list is gone, as from a component's registered outputs", stack: () => shared, resource: "shared-hel1-a", change: (r) => delete r.inputs.tenants, message: 'Host "shared-hel1-a" declares no tenants to the policy pack (its props have no tenants list), so whether its tenants\' hostnames are rate-limited cannot be checked' },
     { clause: "A decommissioned tenant's hostnames need no rule", passes: "a decommissioned tenant on a plan with no rule for it", fires: "its status is active again", stack: () => shared, resource: "shared-fsn1-a", given: (r) => Object.assign(tenant(r, "baeckerei-klein"), { plan: "starter", status: "decommissioned" }), change: (r) => (tenant(r, "baeckerei-klein").status = "active"), message: 'Hostname baeckerei-klein.fieldcrew.app of tenant "baeckerei-klein" is not limited' },
   ],
   "hcloud-stateful-resources-protected": [
@@ -273,6 +284,40 @@ describe("the pack as a whole", () => {
   test("the example fleet, through the real program, passes every policy", async () => {
     expect([...(await runPolicies(shared, POLICIES)), ...(await runPolicies(dedicated, POLICIES))]).toEqual(
       [],
+    );
+  });
+
+  test("host components as a stack validation gets them from the engine (their registered outputs, no tenants) are reported, not passed", async () => {
+    // The engine gives AnalyzeStack each resource's outputs; a component's are what it registered.
+    const asEngine = (stack: RecordedStack) => {
+      const copy = structuredClone({ ...stack, programOutputs: {} });
+      for (const r of copy.resources)
+        if (r.type.startsWith("tenancy:hosting:")) r.inputs = { ipv4: UNKNOWN, ipv6: UNKNOWN };
+      return copy;
+    };
+    const checks = [
+      policy("tenant-custom-domains-within-plan"),
+      policy("cloudflare-rate-limit-matches-plan"),
+    ];
+    const found = [
+      ...(await runPolicies(asEngine(shared), checks)),
+      ...(await runPolicies(asEngine(dedicated), checks)),
+    ];
+    expect(
+      found.filter((v) => v.policy === "tenant-custom-domains-within-plan").map((v) => v.resource),
+    ).toEqual([
+      "shared-hel1-a",
+      "shared-fsn1-a",
+      "brightline-retail",
+      "nordwerk-logistik",
+      "harbor-health",
+      "alpen-energie",
+    ]);
+    expect(
+      found.filter((v) => v.policy === "cloudflare-rate-limit-matches-plan").map((v) => v.resource),
+    ).toEqual(["shared-hel1-a", "shared-fsn1-a"]);
+    expect(found.every((v) => v.level === "mandatory" && v.message.includes("declares no tenants"))).toBe(
+      true,
     );
   });
 
