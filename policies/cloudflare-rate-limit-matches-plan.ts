@@ -41,12 +41,20 @@ export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
       /^tenancy plan ([a-z0-9-]+):/.exec(rule.description ?? "")?.[1];
     for (const { rule, urn } of rules) {
       const name = planOfRule(rule);
-      const plan = name === undefined ? undefined : plans[name];
+      const plan = name !== undefined && Object.hasOwn(plans, name) ? plans[name] : undefined;
       if (!plan) {
         report(`Rate-limit rule "${rule.description}" is for no plan of the policy config.`, urn);
         continue;
       }
-      const period = rule.ratelimit?.period ?? 0;
+      const period = rule.ratelimit?.period;
+      if (typeof period !== "number" || !(period > 0)) {
+        report(
+          `Rate-limit rule of plan "${name}" has no period (${String(period)}), so its requests per period limit ` +
+            `nothing the plan can be compared with. Set ratelimit.period in seconds, as createRateLimits does.`,
+          urn,
+        );
+        continue;
+      }
       const expected = Math.max(1, Math.ceil((plan.apiCallsPerHour * period) / 3600));
       if (rule.ratelimit?.requestsPerPeriod !== expected) {
         report(

@@ -73,19 +73,26 @@ export function approvedPlan(plans: Plans, name: string | undefined): PlanLimits
 }
 
 /**
- * For a policy on a dedicated tenant's server or volume: the plan the owners approved for it. Shared
- * resources are not applicable; a plan the config lacks is reported, and then there is nothing to check.
+ * For a policy on a dedicated tenant's server or volume: the plan the owners approved for it. Only a
+ * resource labelled tier=shared is not applicable (shared resources hold many plans, and the capacity
+ * policy judges them); any other, a missing tier label included, must carry a plan the config has, or it
+ * would escape every plan limit. A plan the config lacks is reported, and then there is nothing to check.
  */
 export function dedicatedPlan(
   labels: Record<string, string>,
-  args: { getConfig<T extends object>(): T; notApplicable(reason?: string): never },
+  args: { name: string; getConfig<T extends object>(): T; notApplicable(reason?: string): never },
   report: (message: string) => void,
   what: string,
 ): PlanLimits | undefined {
-  if (labels.tier !== "dedicated") args.notApplicable("shared resources hold many plans");
+  if (labels.tier === "shared") args.notApplicable("shared resources hold many plans");
   const plan = approvedPlan(plansOf(args), labels.plan);
   if (typeof plan !== "string") return plan;
-  report(`${what} of tenant "${labels.tenant}" ${plan}.`);
+  const whose = labels.tenant === undefined ? `${what} ${args.name}` : `${what} of tenant "${labels.tenant}"`;
+  const fix =
+    labels.plan === undefined
+      ? "Create it through the DedicatedTenant component, which labels it with its tier, tenant and plan."
+      : "Move the tenant to a plan of the policy config, or have the policy owners add the plan to it (tenancy policy-config).";
+  report(`${whose} ${plan}. ${fix}`);
   return undefined;
 }
 

@@ -6,7 +6,8 @@ export const hcloudServerLocationWithinPlan: ResourceValidationPolicy = {
   name: "hcloud-server-location-within-plan",
   description:
     "A dedicated tenant's server must be in a location its plan allows (data residency is part of what the plan sells). " +
-    "It reads the server's location and its plan label.",
+    "It reads the server's location and its plan label. " +
+    "Every server not labelled tier=shared is judged so, a missing tier label included; it must carry a plan the policy config has.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:

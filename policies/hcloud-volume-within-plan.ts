@@ -9,7 +9,8 @@ export const hcloudVolumeWithinPlan: ResourceValidationPolicy = {
   name: "hcloud-volume-within-plan",
   description:
     "A dedicated tenant's data volume must not be larger than its plan's storage (Hetzner's 10 GB minimum aside). " +
-    "It reads the volume's size and its plan label.",
+    "It reads the volume's size and its plan label. " +
+    "Every volume not labelled tier=shared is judged so, a missing tier label included; it must carry a plan the policy config has.",
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:
