@@ -43,7 +43,10 @@ export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
       const name = planOfRule(rule);
       const plan = name !== undefined && Object.hasOwn(plans, name) ? plans[name] : undefined;
       if (!plan) {
-        report(`Rate-limit rule "${rule.description}" is for no plan of the policy config.`, urn);
+        report(
+          `Rate-limit rule "${rule.description}" is for no plan of the policy config. Deploy the shared stack after changing plans, or have the policy owners add the plan.`,
+          urn,
+        );
         continue;
       }
       const period = rule.ratelimit?.period;
@@ -59,12 +62,15 @@ export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
       if (rule.ratelimit?.requestsPerPeriod !== expected) {
         report(
           `Rate-limit rule of plan "${name}" allows ${rule.ratelimit?.requestsPerPeriod} requests per ${period} s; ` +
-            `the plan's ${plan.apiCallsPerHour} API calls per hour make ${expected}.`,
+            `the plan's ${plan.apiCallsPerHour} API calls per hour make ${expected}. Deploy the shared stack, which writes the rules from the plans, or have the policy owners change apiCallsPerHour.`,
           urn,
         );
       }
       if (!rule.ratelimit?.characteristics?.includes("http.host")) {
-        report(`Rate-limit rule of plan "${name}" does not count per hostname (http.host).`, urn);
+        report(
+          `Rate-limit rule of plan "${name}" does not count per hostname (http.host), so its tenants share one budget. Add http.host to its characteristics, as createRateLimits does.`,
+          urn,
+        );
       }
     }
     for (const host of args.resources.filter((r) => isHostComponent(r.type))) {
@@ -81,7 +87,7 @@ export const cloudflareRateLimitMatchesPlan: StackValidationPolicy = {
         for (const hostname of tenant.hostnames) {
           if (!own.some((expression) => expression.includes(`"${hostname}"`))) {
             report(
-              `Hostname ${hostname} of tenant "${tenant.id}" is not limited by the rule of its plan "${tenant.plan}".`,
+              `Hostname ${hostname} of tenant "${tenant.id}" is not limited by the rule of its plan "${tenant.plan}". Deploy the shared stack, which owns the zone's rate limits, after changing tenants or plans.`,
               host.urn,
             );
           }

@@ -18,7 +18,7 @@ export const hcloudServerBackupsPerPlan: ResourceValidationPolicy = {
     if (!plan) return;
     if (plan.serverBackups && server.backups !== true) {
       report(
-        `Server of tenant "${labels.tenant}" has no Hetzner backups; plan "${labels.plan}" includes them.`,
+        `Server of tenant "${labels.tenant}" has no Hetzner backups; plan "${labels.plan}" includes them. Turn backups on for the server, as the DedicatedTenant component does for such plans.`,
       );
     }
   }),

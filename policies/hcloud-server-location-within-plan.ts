@@ -19,7 +19,8 @@ export const hcloudServerLocationWithinPlan: ResourceValidationPolicy = {
     if (!plan) return;
     if (!server.location || !plan.locations?.includes(server.location)) {
       report(
-        `Server of tenant "${labels.tenant}" is in ${server.location ?? "no location"}; plan "${labels.plan}" allows ${plan.locations?.join(", ") ?? "none"}.`,
+        `Server of tenant "${labels.tenant}" is in ${server.location ?? "no location"}; plan "${labels.plan}" allows ${plan.locations?.join(", ") ?? "none"}. ` +
+          `Set the tenant's location in tenants.yaml to one of these, or have the policy owners add the location to the plan.`,
       );
     }
   }),

@@ -19,7 +19,8 @@ export const hcloudServerTypeWithinPlan: ResourceValidationPolicy = {
     if (!plan) return;
     if (!plan.serverTypes?.includes(server.serverType)) {
       report(
-        `Server of tenant "${labels.tenant}" is a ${server.serverType}; plan "${labels.plan}" allows ${plan.serverTypes?.join(", ") ?? "none"}.`,
+        `Server of tenant "${labels.tenant}" is a ${server.serverType}; plan "${labels.plan}" allows ${plan.serverTypes?.join(", ") ?? "none"}. ` +
+          `Set the tenant's serverType in tenants.yaml to one of these, or have the policy owners add the type to the plan.`,
       );
     }
   }),

@@ -23,7 +23,8 @@ export const hcloudVolumeWithinPlan: ResourceValidationPolicy = {
     const allowed = Math.max(MIN_VOLUME_GB, plan.storageGb);
     if (volume.size > allowed) {
       report(
-        `Volume of tenant "${labels.tenant}" is ${volume.size} GB; plan "${labels.plan}" allows ${allowed} GB.`,
+        `Volume of tenant "${labels.tenant}" is ${volume.size} GB; plan "${labels.plan}" allows ${allowed} GB. ` +
+          `Keep the tenant on a plan whose storage covers it, or have the policy owners raise the plan's storageGb; never shrink a deployed volume.`,
       );
     }
   }),

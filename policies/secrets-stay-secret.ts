@@ -33,7 +33,10 @@ export const secretsStaySecret: ResourceValidationPolicy = {
     const outputs = SECRET_OUTPUTS[args.type];
     if (!outputs) return args.notApplicable("holds no secret");
     const missing = outputs.filter((output) => !args.opts.additionalSecretOutputs.includes(output));
-    if (missing.length > 0) report(`${args.name} does not keep ${missing.join(", ")} secret.`);
+    if (missing.length > 0)
+      report(
+        `${args.name} does not keep ${missing.join(", ")} secret, so the state would hold it in clear. Add it to additionalSecretOutputs, as the components do.`,
+      );
     if (args.type === "random:index/randomPassword:RandomPassword") {
       const min = args.getConfig<{ minPasswordLength: number }>().minPasswordLength;
       const length: unknown = args.props.length;

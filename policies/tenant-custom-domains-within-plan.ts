@@ -42,12 +42,17 @@ export const tenantCustomDomainsWithinPlan: StackValidationPolicy = {
         for (const r of registered) counted.add(r.urn);
         const plan = approvedPlan(plans, tenant.plan);
         if (typeof plan === "string") {
-          if (registered.length > 0) report(`Tenant "${tenant.id}" ${plan}.`, host.urn);
+          if (registered.length > 0)
+            report(
+              `Tenant "${tenant.id}" ${plan}. Move the tenant to a plan of the policy config, or have the policy owners add the plan.`,
+              host.urn,
+            );
           continue;
         }
         if (registered.length > plan.customDomains) {
           report(
-            `Tenant "${tenant.id}" has ${registered.length} custom domains; plan "${tenant.plan}" allows ${plan.customDomains}.`,
+            `Tenant "${tenant.id}" has ${registered.length} custom domains; plan "${tenant.plan}" allows ${plan.customDomains}. ` +
+              `Remove domains from the tenant in tenants.yaml, move it to a plan that allows more, or have the policy owners raise customDomains.`,
             host.urn,
           );
         }
