@@ -206,7 +206,7 @@ const CLAUSES: Record<string, Clause[]> = {
   ],
   "cloudflare-dns-proxied": [
     { clause: "A tenant's record is proxied", passes: "a proxied CNAME", fires: "proxied is false", stack: () => shared, resource: "baeckerei-klein-dns", change: (r) => (r.inputs.proxied = false), message: "DNS record baeckerei-klein.fieldcrew.app (CNAME) is not proxied, so it publishes the address behind it. Set proxied: true" },
-    { clause: "A host's address record is proxied", passes: "a proxied A record", fires: "proxied is false", stack: () => dedicated, resource: "harbor-health-origin-aaaa", change: (r) => (r.inputs.proxied = false), message: "DNS record origin-dedicated-harbor-health.fieldcrew.app (AAAA) is not proxied" },
+    { clause: "A host's address record is proxied", passes: "a proxied AAAA record", fires: "proxied is false", stack: () => dedicated, resource: "harbor-health-origin-aaaa", change: (r) => (r.inputs.proxied = false), message: "DNS record origin-dedicated-harbor-health.fieldcrew.app (AAAA) is not proxied" },
     { clause: "Only address records must be proxied", passes: "an unproxied TXT record", fires: "its type is A", stack: () => shared, resource: "shared-fsn1-a-origin-a", given: (r) => Object.assign(r.inputs, { type: "TXT", proxied: false }), change: (r) => (r.inputs.type = "A"), message: "(A) is not proxied" },
   ],
   "cloudflare-zone-tls-strict": [
@@ -230,7 +230,7 @@ const CLAUSES: Record<string, Clause[]> = {
   ],
   "hcloud-required-labels": [
     { clause: "An hcloud resource carries managed-by", passes: "managed-by tenancy", fires: "managed-by is removed", stack: () => shared, resource: "shared-fsn1-a-ipv4", change: (r) => delete labels(r)["managed-by"], message: "shared-fsn1-a-ipv4 lacks the label(s) managed-by" },
-    { clause: "It carries its tier", passes: "tier shared", fires: "tier is removed", stack: () => dedicated, resource: "alpen-energie-data", change: (r) => delete labels(r).tier, message: "alpen-energie-data lacks the label(s) tier" },
+    { clause: "It carries its tier", passes: "tier dedicated", fires: "tier is removed", stack: () => dedicated, resource: "alpen-energie-data", change: (r) => delete labels(r).tier, message: "alpen-energie-data lacks the label(s) tier" },
     { clause: "managed-by is tenancy", passes: "managed-by tenancy", fires: "managed-by is terraform", stack: () => shared, resource: "shared-fsn1-a-data", change: (r) => (labels(r)["managed-by"] = "terraform"), message: "shared-fsn1-a-data is labelled managed-by=terraform, not managed-by=tenancy. Create hcloud resources through the components" },
     { clause: "tier is a tier", passes: "tier dedicated", fires: "tier is premium", stack: () => dedicated, resource: "alpen-energie-server", change: (r) => (labels(r).tier = "premium"), message: "alpen-energie-server is labelled tier=premium, which is no tier (shared, dedicated)" },
     { clause: "It names its host, or its tenant and plan", passes: "host shared-fsn1-a", fires: "host is removed", stack: () => shared, resource: "shared-fsn1-a-firewall", change: (r) => delete labels(r).host, message: "shared-fsn1-a-firewall names neither its host nor its tenant and plan" },
