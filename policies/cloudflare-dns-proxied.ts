@@ -13,6 +13,9 @@ export const cloudflareDnsProxied: ResourceValidationPolicy = {
   remediationSteps: "Set proxied: true (the components always do).",
   validateResource: validateResourceOfType(cloudflare.DnsRecord, (record, args, report) => {
     if (!WEB_RECORDS.includes(record.type)) args.notApplicable("not an address record");
-    if (record.proxied !== true) report(`DNS record ${record.name} (${record.type}) is not proxied.`);
+    if (record.proxied !== true)
+      report(
+        `DNS record ${record.name} (${record.type}) is not proxied, so it publishes the address behind it. Set proxied: true, as the components do.`,
+      );
   }),
 };

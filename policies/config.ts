@@ -3,7 +3,7 @@
  * (`--policy-pack-config`), or the bundled defaults (catalogue.json) when none is given. A manifest can
  * only ask for limits; what is checked here is what the owners allow.
  */
-import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigSchema, PolicyResource } from "@pulumi/policy";
 import defaults from "./catalogue.json";
 
 /** The limits of one plan: infra/plans' Plan, restated here because the pack must build without the repository. */
@@ -73,19 +73,26 @@ export function approvedPlan(plans: Plans, name: string | undefined): PlanLimits
 }
 
 /**
- * For a policy on a dedicated tenant's server or volume: the plan the owners approved for it. Shared
- * resources are not applicable; a plan the config lacks is reported, and then there is nothing to check.
+ * For a policy on a dedicated tenant's server or volume: the plan the owners approved for it. Only a
+ * resource labelled tier=shared is not applicable (shared resources hold many plans, and the capacity
+ * policy judges them); any other, a missing tier label included, must carry a plan the config has, or it
+ * would escape every plan limit. A plan the config lacks is reported, and then there is nothing to check.
  */
 export function dedicatedPlan(
   labels: Record<string, string>,
-  args: { getConfig<T extends object>(): T; notApplicable(reason?: string): never },
+  args: { name: string; getConfig<T extends object>(): T; notApplicable(reason?: string): never },
   report: (message: string) => void,
   what: string,
 ): PlanLimits | undefined {
-  if (labels.tier !== "dedicated") args.notApplicable("shared resources hold many plans");
+  if (labels.tier === "shared") args.notApplicable("shared resources hold many plans");
   const plan = approvedPlan(plansOf(args), labels.plan);
   if (typeof plan !== "string") return plan;
-  report(`${what} of tenant "${labels.tenant}" ${plan}.`);
+  const whose = labels.tenant === undefined ? `${what} ${args.name}` : `${what} of tenant "${labels.tenant}"`;
+  const fix =
+    labels.plan === undefined
+      ? "Create it through the DedicatedTenant component, which labels it with its tier, tenant and plan."
+      : "Move the tenant to a plan of the policy config, or have the policy owners add the plan to it (tenancy policy-config).";
+  report(`${whose} ${plan}. ${fix}`);
   return undefined;
 }
 
@@ -100,4 +107,24 @@ export const HOST_COMPONENTS = ["tenancy:hosting:SharedHost", "tenancy:hosting:D
 
 export function isHostComponent(type: string): boolean {
   return HOST_COMPONENTS.includes(type);
+}
+
+/**
+ * The tenants a host component declares, or undefined when its props carry no tenants list. A stack
+ * validation sees what the engine holds for a component, which is what it registered as outputs, not
+ * the inputs it was constructed with (those only reach resource validations). Without the list, nothing
+ * about the host's tenants can be checked, and the policy must say so rather than pass.
+ */
+export function declaredTenants(host: PolicyResource): HostingProps["tenants"] | undefined {
+  const tenants = (host.props as Partial<HostingProps>).tenants;
+  return Array.isArray(tenants) ? tenants : undefined;
+}
+
+/** The violation for a host component whose tenants the policy cannot see. */
+export function undeclaredTenants(host: PolicyResource, what: string): string {
+  return (
+    `Host "${host.name}" declares no tenants to the policy pack (its props have no tenants list), so ${what} ` +
+    `cannot be checked. A stack policy sees a component's registered outputs: register the host's hosting ` +
+    `props (hostingProps in components/host.ts) as its outputs too.`
+  );
 }

@@ -15,10 +15,21 @@ export const hcloudServerIgnoresReplacingFields: ResourceValidationPolicy = {
     "Create servers with the components, which set ignoreChanges and the protections. Ship host changes as a bundle (tenancy-apply).",
   validateResource: validateResourceOfType(hcloud.Server, (server, args, report) => {
     const missing = REPLACING_FIELDS.filter((field) => !args.opts.ignoreChanges.includes(field));
-    if (missing.length > 0)
-      report(`Server ${args.name} does not ignore ${missing.join(", ")}: a change would replace it.`);
-    if (server.deleteProtection !== true || server.rebuildProtection !== true) {
-      report(`Server ${args.name} lacks Hetzner delete or rebuild protection.`);
+    if (missing.length > 0) {
+      report(
+        `Server ${args.name} does not ignore ${missing.join(", ")}: a change would replace it, and its disk with it. ` +
+          `Add ${missing.length === 1 ? "it" : "them"} to ignoreChanges, as the components do.`,
+      );
+    }
+    const unprotected = [
+      ...(server.deleteProtection === true ? [] : ["delete"]),
+      ...(server.rebuildProtection === true ? [] : ["rebuild"]),
+    ];
+    if (unprotected.length > 0) {
+      report(
+        `Server ${args.name} lacks Hetzner ${unprotected.join(" and ")} protection. Set ` +
+          `${unprotected.map((kind) => `${kind}Protection: true`).join(" and ")}, as the components do.`,
+      );
     }
   }),
 };

@@ -6,7 +6,8 @@ export const hcloudServerTypeWithinPlan: ResourceValidationPolicy = {
   name: "hcloud-server-type-within-plan",
   description:
     "A dedicated tenant's server must be of a server type its plan allows, as the policy config lists them. " +
-    "It reads the server's serverType and its plan label.",
+    "It reads the server's serverType and its plan label. " +
+    "Every server not labelled tier=shared is judged so, a missing tier label included; it must carry a plan the policy config has.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
@@ -18,7 +19,8 @@ export const hcloudServerTypeWithinPlan: ResourceValidationPolicy = {
     if (!plan) return;
     if (!plan.serverTypes?.includes(server.serverType)) {
       report(
-        `Server of tenant "${labels.tenant}" is a ${server.serverType}; plan "${labels.plan}" allows ${plan.serverTypes?.join(", ") ?? "none"}.`,
+        `Server of tenant "${labels.tenant}" is a ${server.serverType}; plan "${labels.plan}" allows ${plan.serverTypes?.join(", ") ?? "none"}. ` +
+          `Set the tenant's serverType in tenants.yaml to one of these, or have the policy owners add the type to the plan.`,
       );
     }
   }),

@@ -18,10 +18,18 @@ export const hcloudStatefulResourcesProtected: ResourceValidationPolicy = {
     "Create them through the components (which set protect, retainOnDelete, deleteProtection and autoDelete: false). To retire one, take a backup and remove it by an explicit, reviewed step.",
   validateResource: (args, report) => {
     if (!STATEFUL.includes(args.type)) args.notApplicable("not a stateful resource");
-    if (!args.opts.protect) report(`${args.name} is not protected (Pulumi protect).`);
-    if (args.props.deleteProtection !== true) report(`${args.name} has no Hetzner delete protection.`);
+    if (!args.opts.protect)
+      report(
+        `${args.name} is not protected (Pulumi protect). Create it with protect: true, as the components do.`,
+      );
+    if (args.props.deleteProtection !== true)
+      report(
+        `${args.name} has no Hetzner delete protection. Set deleteProtection: true, as the components do.`,
+      );
     if (args.type === "hcloud:index/primaryIp:PrimaryIp" && args.props.autoDelete !== false) {
-      report(`${args.name} would be deleted with its server (autoDelete).`);
+      report(
+        `${args.name} would be deleted with its server (autoDelete). Set autoDelete: false, as the components do.`,
+      );
     }
   },
 };

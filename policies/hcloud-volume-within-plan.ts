@@ -9,7 +9,8 @@ export const hcloudVolumeWithinPlan: ResourceValidationPolicy = {
   name: "hcloud-volume-within-plan",
   description:
     "A dedicated tenant's data volume must not be larger than its plan's storage (Hetzner's 10 GB minimum aside). " +
-    "It reads the volume's size and its plan label.",
+    "It reads the volume's size and its plan label. " +
+    "Every volume not labelled tier=shared is judged so, a missing tier label included; it must carry a plan the policy config has.",
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:
@@ -22,7 +23,8 @@ export const hcloudVolumeWithinPlan: ResourceValidationPolicy = {
     const allowed = Math.max(MIN_VOLUME_GB, plan.storageGb);
     if (volume.size > allowed) {
       report(
-        `Volume of tenant "${labels.tenant}" is ${volume.size} GB; plan "${labels.plan}" allows ${allowed} GB.`,
+        `Volume of tenant "${labels.tenant}" is ${volume.size} GB; plan "${labels.plan}" allows ${allowed} GB. ` +
+          `Keep the tenant on a plan whose storage covers it, or have the policy owners raise the plan's storageGb; never shrink a deployed volume.`,
       );
     }
   }),

@@ -14,7 +14,8 @@ export const secretsStaySecret: ResourceValidationPolicy = {
   name: "secrets-stay-secret",
   description:
     "Passwords must be long enough, and every output that carries a password, a private key or a host bundle " +
-    "must be declared secret (additionalSecretOutputs), so that Pulumi encrypts it in the state.",
+    "must be declared secret (additionalSecretOutputs), so that Pulumi encrypts it in the state. A password " +
+    "whose length is missing or not a number is refused.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
@@ -32,11 +33,20 @@ export const secretsStaySecret: ResourceValidationPolicy = {
     const outputs = SECRET_OUTPUTS[args.type];
     if (!outputs) return args.notApplicable("holds no secret");
     const missing = outputs.filter((output) => !args.opts.additionalSecretOutputs.includes(output));
-    if (missing.length > 0) report(`${args.name} does not keep ${missing.join(", ")} secret.`);
+    if (missing.length > 0)
+      report(
+        `${args.name} does not keep ${missing.join(", ")} secret, so the state would hold it in clear. Add it to additionalSecretOutputs, as the components do.`,
+      );
     if (args.type === "random:index/randomPassword:RandomPassword") {
       const min = args.getConfig<{ minPasswordLength: number }>().minPasswordLength;
-      if (Number(args.props.length) < min)
-        report(`Password ${args.name} has ${args.props.length} characters; at least ${min} are required.`);
+      const length: unknown = args.props.length;
+      // Not "< min": a length that is missing or not a number must not pass.
+      if (!(typeof length === "number" && length >= min)) {
+        report(
+          `Password ${args.name} has ${typeof length === "number" ? `${length} characters` : `no length (${String(length)})`}; ` +
+            `at least ${min} are required. Set length to ${min} or more.`,
+        );
+      }
     }
   },
 };

@@ -17,12 +17,14 @@ export const tenancyHostHasBackupTarget: StackValidationPolicy = {
     const hosts = args.resources.filter((r) => isHostComponent(r.type));
     if (hosts.length === 0) args.notApplicable("no hosts in this stack");
     if (!args.resources.some((r) => r.type === STORAGE_BOX))
-      report("The stack has no Storage Box for its backups.");
+      report(
+        "The stack has no Storage Box for its backups. Create the stack's backup store (components/backup-store.ts), as the stack programs do.",
+      );
     for (const host of hosts) {
       const has = args.resources.some((r) => r.type === SUBACCOUNT && r.parent?.urn === host.urn);
       if (!has)
         report(
-          `Host "${host.name}" has no backup sub-account: its tenants' backups have nowhere to go.`,
+          `Host "${host.name}" has no backup sub-account: its tenants' backups have nowhere to go. Build the host with the SharedHost or DedicatedTenant component, which creates it.`,
           host.urn,
         );
     }

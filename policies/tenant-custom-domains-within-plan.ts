@@ -1,5 +1,12 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { approvedPlan, isHostComponent, plansOf, PLANS_SCHEMA, type HostingProps } from "./config";
+import {
+  approvedPlan,
+  declaredTenants,
+  isHostComponent,
+  plansOf,
+  PLANS_SCHEMA,
+  undeclaredTenants,
+} from "./config";
 
 const CUSTOM_HOSTNAME = "cloudflare:index/customHostname:CustomHostname";
 
@@ -7,7 +14,9 @@ export const tenantCustomDomainsWithinPlan: StackValidationPolicy = {
   name: "tenant-custom-domains-within-plan",
   description:
     "A tenant may have no more custom domains (Cloudflare custom hostnames) than its plan allows. It reads the " +
-    "tenants each host component declares and counts the custom hostnames registered for each.",
+    "tenants each host component declares and counts the custom hostnames registered for each (named " +
+    "<tenant>-domain-<hostname>); a custom hostname that belongs to no declared tenant, and a host whose tenants " +
+    "cannot be read, are refused, since no plan would limit them.",
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:
@@ -15,22 +24,48 @@ export const tenantCustomDomainsWithinPlan: StackValidationPolicy = {
   configSchema: PLANS_SCHEMA,
   validateStack: (args, report) => {
     const plans = plansOf(args);
-    const hostnames = args.resources.filter((r) => r.type === CUSTOM_HOSTNAME);
+    const customHostnames = args.resources.filter((r) => r.type === CUSTOM_HOSTNAME);
+    const counted = new Set<string>();
+    const unreadHosts = new Set<string>();
     for (const host of args.resources.filter((r) => isHostComponent(r.type))) {
-      for (const tenant of (host.props as HostingProps).tenants ?? []) {
-        const registered = hostnames.filter((r) => r.name.startsWith(`${tenant.id}-domain-`)).length;
+      const tenants = declaredTenants(host);
+      if (tenants === undefined) {
+        unreadHosts.add(host.urn);
+        report(undeclaredTenants(host, "its tenants' custom domains"), host.urn);
+        continue;
+      }
+      for (const tenant of tenants) {
+        // By the whole name: a prefix would count "acme-domain-shop"'s domains for "acme" too.
+        const registered = customHostnames.filter(
+          (r) => r.name === `${tenant.id}-domain-${String(r.props.hostname)}`,
+        );
+        for (const r of registered) counted.add(r.urn);
         const plan = approvedPlan(plans, tenant.plan);
         if (typeof plan === "string") {
-          if (registered > 0) report(`Tenant "${tenant.id}" ${plan}.`, host.urn);
+          if (registered.length > 0)
+            report(
+              `Tenant "${tenant.id}" ${plan}. Move the tenant to a plan of the policy config, or have the policy owners add the plan.`,
+              host.urn,
+            );
           continue;
         }
-        if (registered > plan.customDomains) {
+        if (registered.length > plan.customDomains) {
           report(
-            `Tenant "${tenant.id}" has ${registered} custom domains; plan "${tenant.plan}" allows ${plan.customDomains}.`,
+            `Tenant "${tenant.id}" has ${registered.length} custom domains; plan "${tenant.plan}" allows ${plan.customDomains}. ` +
+              `Remove domains from the tenant in tenants.yaml, move it to a plan that allows more, or have the policy owners raise customDomains.`,
             host.urn,
           );
         }
       }
+    }
+    for (const r of customHostnames) {
+      if (counted.has(r.urn) || (r.parent !== undefined && unreadHosts.has(r.parent.urn))) continue;
+      report(
+        `Custom hostname ${String(r.props.hostname)} (${r.name}) belongs to no tenant a host component declares, ` +
+          `so no plan limits it. Give custom domains to a tenant in tenants.yaml (its domains), which names ` +
+          `them <tenant>-domain-<hostname> under the tenant's host.`,
+        r.urn,
+      );
     }
   },
 };
