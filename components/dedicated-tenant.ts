@@ -23,7 +23,13 @@ export class DedicatedTenant extends pulumi.ComponentResource {
     checkDedicatedTenantArgs(name, args);
     const built = buildHost(args.spec, args.context, this);
     this.endpoint = built.tenants[args.tenant.id]!;
-    this.registerOutputs({ url: this.endpoint.url, ipv4: this.endpoint.ipv4, ipv6: this.endpoint.ipv6 });
+    // The hosting props as outputs too: stack policies see a component's outputs, not its inputs.
+    this.registerOutputs({
+      ...hostingProps(args.spec),
+      url: this.endpoint.url,
+      ipv4: this.endpoint.ipv4,
+      ipv6: this.endpoint.ipv6,
+    });
   }
 }
 

@@ -25,7 +25,8 @@ export class SharedHost extends pulumi.ComponentResource {
     this.tenants = built.tenants;
     this.ipv4 = built.server.server.ipv4Address;
     this.ipv6 = built.server.server.ipv6Address;
-    this.registerOutputs({ ipv4: this.ipv4, ipv6: this.ipv6 });
+    // The hosting props as outputs too: stack policies see a component's outputs, not its inputs.
+    this.registerOutputs({ ...hostingProps(args.spec), ipv4: this.ipv4, ipv6: this.ipv6 });
   }
 }
 

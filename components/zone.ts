@@ -3,7 +3,7 @@
  * certificate), HTTPS always, TLS 1.2 at least, and the API rate limits the zone's Cloudflare plan allows.
  */
 import * as cloudflare from "@pulumi/cloudflare";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { allowsCharacteristic, rateLimitFactsFor } from "../infra/edge/cloudflare-plans";
 import { tenantsOf, type FleetModel } from "../infra/expand";
 
@@ -94,6 +94,45 @@ export function rateLimitRules(model: FleetModel): RateLimitRule[] {
     );
   }
   return rules;
+}
+
+/** What the zone serves, as the policy pack reads it: the zone's plan and every served tenant, both tiers. */
+export interface ZoneEdgeProps {
+  zone: string;
+  cloudflarePlan: string;
+  advancedRateLimiting: boolean;
+  tenants: { id: string; tier: string; plan: string; hostnames: string[] }[];
+}
+
+export function zoneEdgeProps(model: FleetModel): ZoneEdgeProps {
+  return {
+    zone: model.zone,
+    cloudflarePlan: model.cloudflarePlan,
+    advancedRateLimiting: model.advancedRateLimiting,
+    tenants: tenantsOf(model)
+      .filter((tenant) => tenant.status !== "decommissioned")
+      .map((tenant) => ({
+        id: tenant.id,
+        tier: tenant.tier,
+        plan: tenant.plan,
+        hostnames: tenant.hostnames,
+      })),
+  };
+}
+
+/**
+ * ZoneEdge (`tenancy:edge:Zone`): a declaration, owning no cloud object, of what the zone serves. The
+ * rate limits cover every tenant's hostname, dedicated ones included, but the dedicated tenants live in
+ * another stack: this tells the policy pack, in the stack that owns the zone, which hostnames there are,
+ * on which plan, and the zone's Cloudflare plan.
+ */
+export class ZoneEdge extends pulumi.ComponentResource {
+  constructor(name: string, model: FleetModel, opts?: pulumi.ComponentResourceOptions) {
+    const props = zoneEdgeProps(model);
+    super("tenancy:edge:Zone", name, props, opts);
+    // As outputs too: stack policies read a component's registered outputs.
+    this.registerOutputs(props);
+  }
 }
 
 export function createRateLimits(zoneId: pulumi.Input<string>, model: FleetModel): cloudflare.Ruleset {

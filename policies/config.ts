@@ -29,8 +29,17 @@ export const DEFAULTS = defaults as unknown as {
   plans: Plans;
   sharedHostCapacity: Record<string, number>;
   cloudflareRanges: string[];
+  /** Per Cloudflare plan ("enterprise-advanced": with Advanced Rate Limiting): what a rate-limit rule may do. */
+  cloudflareRateLimits: Record<string, CloudflareRateLimits>;
   minPasswordLength: number;
 };
+
+export interface CloudflareRateLimits {
+  maxRules: number;
+  /** Counting characteristics besides cf.colo.id; "any" for every one. */
+  characteristics: string[] | "any";
+  periods: number[];
+}
 
 /** The config schema of every policy that reads plan limits. */
 export const PLANS_SCHEMA: PolicyConfigSchema = {

@@ -4,11 +4,12 @@
  */
 import type { FleetModel } from "../infra/expand";
 import { sharedHostSpec } from "../infra/host";
-import { createRateLimits, createZoneSettings, SharedHost } from "../components";
+import { createRateLimits, createZoneSettings, SharedHost, ZoneEdge } from "../components";
 import { stackHostingContext, type StackConfig } from "./config";
 
 export function sharedStack(model: FleetModel, config: StackConfig) {
   const context = stackHostingContext("shared", model, config);
+  new ZoneEdge("zone", model);
   createZoneSettings(config.cloudflareZoneId);
   createRateLimits(config.cloudflareZoneId, model);
   const hosts = model.shared.hosts.map(

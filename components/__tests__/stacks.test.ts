@@ -61,8 +61,10 @@ describe("resource counts of the example fleet", () => {
       ),
       "cloudflare:index/zoneSetting:ZoneSetting": 3,
       "cloudflare:index/ruleset:Ruleset": 1,
+      // The zone's declaration of its plan and served tenants, for the policy pack.
+      "tenancy:edge:Zone": 1,
     });
-    expect(shared.resources).toHaveLength(97);
+    expect(shared.resources).toHaveLength(98);
   });
 
   test("dedicated: one host's worth of resources per tenant", () => {

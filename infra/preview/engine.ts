@@ -37,6 +37,12 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs as the provider would get them; secret values are "[secret]", unknown ones "[unknown]". */
   inputs: Record<string, unknown>;
+  /**
+   * Outputs, redacted the same way: a cloud object's state as the engine answered (the mocks' stand-ins),
+   * a component's registered outputs. Stack policies read these, as under the CLI (AnalyzeStack gets
+   * each resource's outputs, pulumi/pulumi pkg/resource/deploy/step_generator.go AnalyzeResources).
+   */
+  outputs: Record<string, unknown>;
   options: RecordedOptions;
 }
 
@@ -112,6 +118,7 @@ export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = 
     urn,
     custom: req.getCustom(),
     inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    outputs: {},
     options: {
       protect: req.getProtect() === true,
       ignoreChanges: req.getIgnorechangesList(),
@@ -162,9 +169,20 @@ class RecordingMonitor extends MockMonitor {
   ): Promise<void> {
     this.secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
     await super.registerResource(req, (err, response) => {
-      if (!err) this.recorded.push(recordRegistration(req, response.getUrn() as string));
+      if (!err) {
+        const record = recordRegistration(req, response.getUrn() as string);
+        if (record.custom)
+          record.outputs = redact(response.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        this.recorded.push(record);
+      }
       callback(err, response);
     });
+  }
+
+  override registerResourceOutputs(req: any, callback: (err: any, response: any) => void): void {
+    const record = this.recorded.find((r) => r.urn === req.getUrn());
+    if (record) record.outputs = redact(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    super.registerResourceOutputs(req, callback);
   }
   /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
 }

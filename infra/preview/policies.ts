@@ -96,10 +96,11 @@ export async function runPolicies(
 ): Promise<Violation[]> {
   const violations: Violation[] = [];
   const byUrn = new Map(stack.resources.map((r) => [r.urn, r]));
-  const cloneProps = (r: RecordedResource) =>
+  // Analyze gets a resource's inputs, AnalyzeStack its outputs, as under the CLI.
+  const cloneProps = (r: RecordedResource, side: "inputs" | "outputs" = "inputs") =>
     // The pack exports unknownCheckingProxy untyped (its proxy.d.ts declares nothing).
     // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-    unknownCheckingProxy(withUnknowns(r.inputs)) as Record<string, unknown>;
+    unknownCheckingProxy(withUnknowns(r[side])) as Record<string, unknown>;
 
   for (const policy of policies) {
     const { level, values } = configOf(policy, config);
@@ -161,7 +162,7 @@ export async function runPolicies(
     if ("validateStack" in policy) {
       const resources = new Map<string, PolicyResource>();
       for (const r of stack.resources) {
-        const props = cloneProps(r);
+        const props = cloneProps(r, "outputs");
         resources.set(r.urn, {
           type: r.type,
           props,

@@ -1,5 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { CLOUDFLARE_RANGES, CLOUDFLARE_RANGES_AS_OF } from "../../edge/cloudflare";
+import {
+  CLOUDFLARE_PLAN_FACTS,
+  CLOUDFLARE_PLANS,
+  ENTERPRISE_ADVANCED_RATE_LIMITING,
+  type RateLimitFacts,
+} from "../../edge/cloudflare-plans";
 import { loadManifest } from "../../manifest";
 import { BUILT_IN_PLANS, HETZNER_SERVER_TYPES, sharedHostCapacity, type PlanCatalogue } from "../../plans";
 import { POLICIES } from "../../../policies/policies";
@@ -17,8 +23,19 @@ export function bundledCatalogue() {
       Object.keys(HETZNER_SERVER_TYPES).map((type) => [type, sharedHostCapacity(type) ?? 0]),
     ),
     cloudflareRanges: CLOUDFLARE_RANGES,
+    // What each Cloudflare plan lets a rate-limit rule do (infra/edge/cloudflare-plans.ts, with sources).
+    cloudflareRateLimits: {
+      ...Object.fromEntries(
+        CLOUDFLARE_PLANS.map((plan) => [plan, rateLimitDefaults(CLOUDFLARE_PLAN_FACTS[plan].rateLimiting)]),
+      ),
+      "enterprise-advanced": rateLimitDefaults(ENTERPRISE_ADVANCED_RATE_LIMITING),
+    },
     minPasswordLength: MIN_PASSWORD_LENGTH,
   };
+}
+
+function rateLimitDefaults(facts: RateLimitFacts) {
+  return { maxRules: facts.maxRules, characteristics: facts.characteristics, periods: facts.periods };
 }
 
 /** The policy config owners commit: every policy that reads plan limits gets the catalogue. */

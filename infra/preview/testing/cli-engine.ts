@@ -34,7 +34,7 @@ import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { engineUrn, recordRegistration, ROOT_STACK_TYPE, type RecordedResource } from "../engine";
+import { engineUrn, recordRegistration, redact, ROOT_STACK_TYPE, type RecordedResource } from "../engine";
 import { offlineMocks } from "../mocks";
 import { readProject, type StackSettings } from "../stack-config";
 
@@ -107,7 +107,11 @@ export class CliEngine {
       ),
       registerResource: guard((req: resourceProto.RegisterResourceRequest) => this.registerResource(req)),
       registerResourceOutputs: guard((req: resourceProto.RegisterResourceOutputsRequest) => {
-        if (req.getUrn() === this.rootUrn) this.stackOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        const outputs = req.getOutputs()?.toJavaScript() ?? {};
+        if (req.getUrn() === this.rootUrn) this.stackOutputs = outputs;
+        const resource = this.resources.find((r) => r.urn === req.getUrn());
+        // A component's outputs are what it registers, and nothing else (the engine replaces them).
+        if (resource) Object.assign(resource, { rawOutputs: outputs, outputs: redact(outputs) });
         return new Empty();
       }),
       invoke: guard((req: resourceProto.ResourceInvokeRequest) => this.invoke(req)),
@@ -171,7 +175,9 @@ export class CliEngine {
         for (const key of req.getAdditionalsecretoutputsList())
           if (key in state) state[key] = { [specialSigKey]: specialSecretSig, value: state[key] };
       }
-      this.resources.push({ ...recordRegistration(req, urn, this.rootUrn), rawInputs, rawOutputs: state });
+      const record = recordRegistration(req, urn, this.rootUrn);
+      if (record.custom) record.outputs = redact(state) as Record<string, unknown>;
+      this.resources.push({ ...record, rawInputs, rawOutputs: record.custom ? state : {} });
     }
     return new resourceProto.RegisterResourceResponse()
       .setUrn(urn)
@@ -485,8 +491,8 @@ export class PolicyPackProcess {
           .setType(resource.type)
           .setName(resource.name)
           .setUrn(resource.urn)
-          // In a preview, a resource to be created has its inputs as its outputs.
-          .setProperties(Struct.fromJavaScript(resource.rawInputs as Record<string, never>))
+          // As the engine does: each resource's outputs (a component's registered outputs).
+          .setProperties(Struct.fromJavaScript(resource.rawOutputs as Record<string, never>))
           .setOptions(analyzerOptions(resource))
           .setParent(resource.options.parent || stackUrn),
       );

@@ -113,6 +113,7 @@ const resource = (type: string, inputs: Inputs, n: number): RecordedResource => 
   urn: `urn:pulumi:test::tenancy::${type}::${n}`,
   custom: true,
   inputs,
+  outputs: inputs,
   options: {
     protect: false,
     ignoreChanges: [],
