@@ -149,3 +149,18 @@ test("affected lists only the stacks whose resources change, shared first", () =
   );
   expect(tenancy("affected", "--base", "HEAD").stdout).toBe("shared\ndedicated\n");
 });
+
+test("moving a dedicated tenant's location replaces its protected volume and addresses: blocked, exit 5", () => {
+  edit("tenants.yaml", (text) =>
+    text.replace("    location: nbg1\n    serverType: ccx13", "    location: fsn1\n    serverType: ccx13"),
+  );
+  const { code, stdout } = tenancy("plan", "--stack", "dedicated", "--base", "HEAD");
+  expect(code).toBe(EXIT.blockedChange);
+  for (const name of ["alpen-energie-data", "alpen-energie-ipv4", "alpen-energie-ipv6"])
+    expect(stdout).toMatch(
+      new RegExp(`\\+- hcloud:index/\\w+:\\w+ ${name} \\(replaced: location\\) — .*BLOCKED: protected`),
+    );
+  expect(stdout).toContain("caused by: tenant alpen-energie: nbg1 → fsn1");
+  // The server ignores its location (a new server would be a new disk): Pulumi leaves it where it is.
+  expect(stdout).toMatch(/~ hcloud:index\/server:Server alpen-energie-server \(ignored: location[^)]*\)/);
+});
