@@ -64,7 +64,14 @@ export function benchManifest({ tier, tenants }: Fleet): string {
   });
   return stringify({
     version: 1,
-    fleet: { zone: "bench.example", location: "fsn1", app: { image: "ghcr.io/acme/app:1.0.0" } },
+    // A fleet this size needs an Enterprise zone whose DNS record quota Cloudflare has raised.
+    fleet: {
+      zone: "bench.example",
+      cloudflarePlan: "enterprise",
+      cloudflareDnsRecordQuota: 20000,
+      location: "fsn1",
+      app: { image: "ghcr.io/acme/app:1.0.0" },
+    },
     sharedHosts: Array.from({ length: hosts }, (_, i) => ({
       name: `shared-${i}`,
       location: "fsn1",

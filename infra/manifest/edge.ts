@@ -31,8 +31,13 @@ export function checkEdge(input: RuleInput, report: Report): void {
     );
   }
   const records = dnsRecordsNeeded(input);
-  const quota = facts.dnsRecords.recordsPerZone;
-  if (records > quota) {
+  const quota = fleet.cloudflareDnsRecordQuota ?? facts.dnsRecords.recordsPerZone;
+  if (fleet.cloudflareDnsRecordQuota !== undefined && plan !== "enterprise") {
+    report(
+      ["fleet", "cloudflareDnsRecordQuota"],
+      `only an Enterprise zone's DNS record quota can be raised; the ${plan} plan holds ${facts.dnsRecords.recordsPerZone.toLocaleString("en")}`,
+    );
+  } else if (records > quota) {
     const upgrade = bigger(plan, (p) => CLOUDFLARE_PLAN_FACTS[p].dnsRecords.recordsPerZone >= records);
     report(
       ["fleet", "cloudflarePlan"],
@@ -40,7 +45,7 @@ export function checkEdge(input: RuleInput, report: Report): void {
         `(one per served tenant, two per server); ` +
         (upgrade
           ? `move the zone to the ${upgrade} plan (${CLOUDFLARE_PLAN_FACTS[upgrade].dnsRecords.recordsPerZone.toLocaleString("en")}) or split the fleet across zones`
-          : "split the fleet across zones, or ask Cloudflare to raise the zone's quota"),
+          : "split the fleet across zones, or ask Cloudflare to raise the zone's quota and set fleet.cloudflareDnsRecordQuota"),
     );
   }
   const max = facts.customHostnames.max;

@@ -117,6 +117,7 @@ const FleetRulesSchema = z.object({
   zone: FleetSchema.shape.zone,
   location: FleetSchema.shape.location,
   cloudflarePlan: FleetSchema.shape.cloudflarePlan,
+  cloudflareDnsRecordQuota: FleetSchema.shape.cloudflareDnsRecordQuota,
   cloudflareAdvancedRateLimiting: FleetSchema.shape.cloudflareAdvancedRateLimiting,
 });
 

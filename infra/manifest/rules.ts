@@ -63,6 +63,7 @@ export interface RuleInput {
     zone: string;
     location: HetznerLocation;
     cloudflarePlan: CloudflarePlan;
+    cloudflareDnsRecordQuota?: number | undefined;
     cloudflareAdvancedRateLimiting: boolean;
   };
   plans: Readonly<Record<string, Plan>>;

@@ -78,6 +78,14 @@ export const FleetSchema = z
       .describe(
         "The zone's Cloudflare plan. What tenancy builds at the edge fits it (rate-limit rules, DNS records, custom hostnames); see docs/plans.md.",
       ),
+    cloudflareDnsRecordQuota: z
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        "The zone's DNS record quota, when Cloudflare has raised it for the zone (Enterprise contracts); by default the plan's (free 200, others 3,500).",
+      ),
     cloudflareAdvancedRateLimiting: z
       .boolean()
       .default(false)

@@ -164,3 +164,12 @@ test("moving a dedicated tenant's location replaces its protected volume and add
   // The server ignores its location (a new server would be a new disk): Pulumi leaves it where it is.
   expect(stdout).toMatch(/~ hcloud:index\/server:Server alpen-energie-server \(ignored: location[^)]*\)/);
 });
+
+test("a server type change is an update that says it powers the server off", () => {
+  edit("tenants.yaml", (text) => text.replace("    serverType: cx33\n", "    serverType: cpx32\n"));
+  const { code, stdout } = tenancy("plan", "--stack", "dedicated", "--base", "HEAD");
+  expect(code).toBe(EXIT.ok);
+  expect(stdout).toMatch(
+    /~ hcloud:index\/server:Server nordwerk-logistik-server \(serverType\) — serverType: .*power/i,
+  );
+});
