@@ -3,7 +3,7 @@ import { CLOUDFLARE_RANGES, CLOUDFLARE_RANGES_AS_OF } from "../../edge/cloudflar
 import { loadManifest } from "../../manifest";
 import { BUILT_IN_PLANS, HETZNER_SERVER_TYPES, sharedHostCapacity, type PlanCatalogue } from "../../plans";
 import { POLICIES } from "../../../policies/policies";
-import { printJson } from "../output";
+import { formatJson } from "../output";
 
 /** The shortest database or account password the pack accepts. */
 export const MIN_PASSWORD_LENGTH = 24;
@@ -44,10 +44,11 @@ export function policyConfigCommand(options: {
   const value = options.bundled
     ? bundledCatalogue()
     : policyConfig(options.fromManifest ? loadManifest(options.file).plans : BUILT_IN_PLANS);
-  const text = `${JSON.stringify(value, null, 2)}\n`;
+  // Formatted as Prettier would, so that the committed file passes `prettier --check` as written.
+  const text = formatJson(value);
   if (options.out) {
     writeFileSync(options.out, text);
     process.stderr.write(`Wrote ${options.out}.\n`);
-  } else printJson(value);
+  } else process.stdout.write(text);
   return 0;
 }
