@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES, TIERS, type HetznerLocation } from "../plans";
+import { BOUNDS, type Bound } from "./bounds";
 
 /** Tenant ids and host names end up in DNS names, server names, labels and PostgreSQL identifiers. */
 export const MAX_NAME_LENGTH = 40;
@@ -53,13 +54,18 @@ const serverTypes = Object.keys(HETZNER_SERVER_TYPES) as [string, ...string[]];
 export const LocationSchema = z.enum(locations).describe("A Hetzner Cloud location.");
 export const ServerTypeSchema = z.enum(serverTypes).describe("A Hetzner Cloud server type sold today.");
 
-const count = (what: string) => z.int().min(0).describe(what);
-const positive = (what: string) => z.int().min(1).describe(what);
+/** A whole number in the range of what receives it (bounds.ts), the reason in the message. */
+const bounded = (what: string, bound: Bound) =>
+  z
+    .int()
+    .min(bound.min, bound.minWhy ? { error: `must be at least ${bound.min} (${bound.minWhy})` } : undefined)
+    .max(bound.max, { error: `must be at most ${bound.max} (${bound.why})` })
+    .describe(what);
 
 export const AppSchema = z
   .strictObject({
     image: imageRef("Container image of the SaaS app, pinned to a tag or digest."),
-    port: z.int().min(1).max(65535).default(8000).describe("Port the app listens on inside the host."),
+    port: bounded("Port the app listens on inside the host.", BOUNDS.port).default(8000),
     healthPath: z
       .string()
       .regex(/^\/[\w\-./]*$/, { error: "must be a URL path starting with /" })
@@ -86,17 +92,31 @@ export const FleetSchema = z
 export const PlanOverrideSchema = z
   .strictObject({
     tier: z.enum(TIERS).optional().describe("shared or dedicated; required for a new plan."),
-    monthlyPrice: z.number().min(0).optional().describe("Monthly list price in EUR, excluding VAT."),
-    capacityUnits: positive(
+    monthlyPrice: z
+      .number()
+      .min(BOUNDS.monthlyPrice.min)
+      .max(BOUNDS.monthlyPrice.max, {
+        error: `must be at most ${BOUNDS.monthlyPrice.max} (${BOUNDS.monthlyPrice.why})`,
+      })
+      .optional()
+      .describe("Monthly list price in EUR, excluding VAT."),
+    capacityUnits: bounded(
       "Shared plans: units of a shared host a tenant takes (1 unit ≈ 512 MB).",
+      BOUNDS.capacityUnits,
     ).optional(),
-    storageGb: positive("Data the tenant may keep, in GB.").optional(),
-    maxUsers: positive("Users the tenant may have.").optional(),
-    apiCallsPerHour: positive("API calls per hour, enforced at Cloudflare.").optional(),
-    backupRetentionDays: positive("Days nightly backups are kept.").optional(),
+    storageGb: bounded("Data the tenant may keep, in GB.", BOUNDS.storageGb).optional(),
+    maxUsers: bounded("Users the tenant may have.", BOUNDS.maxUsers).optional(),
+    apiCallsPerHour: bounded(
+      "API calls per hour, enforced at Cloudflare.",
+      BOUNDS.apiCallsPerHour,
+    ).optional(),
+    backupRetentionDays: bounded("Days nightly backups are kept.", BOUNDS.backupRetentionDays).optional(),
     serverBackups: z.boolean().optional().describe("Hetzner server backups on the tenant's server."),
-    customDomains: count("Custom domains the tenant may use.").optional(),
-    dbConnectionLimit: positive("PostgreSQL connection limit of the tenant's role.").optional(),
+    customDomains: bounded("Custom domains the tenant may use.", BOUNDS.customDomains).optional(),
+    dbConnectionLimit: bounded(
+      "PostgreSQL connection limit of the tenant's role.",
+      BOUNDS.dbConnectionLimit,
+    ).optional(),
     serverTypes: z
       .array(ServerTypeSchema)
       .min(1)
@@ -111,11 +131,13 @@ export const SharedHostSchema = z
     name: name("Name of the shared host; also its server name at Hetzner."),
     location: LocationSchema,
     serverType: ServerTypeSchema,
-    capacityUnits: positive(
+    capacityUnits: bounded(
       "Capacity units this host offers; by default derived from the server type's memory.",
+      BOUNDS.capacityUnits,
     ).optional(),
-    volumeGb: positive(
+    volumeGb: bounded(
       "Size of the data volume in GB; by default its tenants' storage plus 25 % headroom. Volumes only grow.",
+      BOUNDS.volumeGb,
     ).optional(),
   })
   .describe("A server that hosts many small tenants behind one app instance.");
