@@ -5,6 +5,7 @@
  * than one value (plan rules, placement, collisions, capacity) live in `rules.ts`. The JSON Schema that
  * editors use (`tenancy schema`) is generated from this file, so the two cannot drift.
  */
+import { domainToASCII, domainToUnicode } from "node:url";
 import { z } from "zod";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES, TIERS, type HetznerLocation } from "../plans";
 import { BOUNDS, type Bound } from "./bounds";
@@ -20,11 +21,38 @@ const IMAGE_REF =
 
 export const dnsLabelMessage = `must be a DNS label: lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most ${MAX_NAME_LENGTH} characters`;
 
+/**
+ * The first `xn--` label that is not the ASCII form of an internationalized label: one that does not
+ * decode as punycode, or does not encode back to itself (RFC 5891 §5.3; Node's WHATWG URL domain
+ * functions apply UTS #46). Cloudflare and DNS tools refuse such names.
+ */
+export function invalidPunycodeLabel(name: string): string | undefined {
+  return name.split(".").find((label) => {
+    if (!label.startsWith("xn--")) return false;
+    const unicode = domainToUnicode(label);
+    return unicode === "" || domainToASCII(unicode) !== label;
+  });
+}
+
+/** Refuses an invalid `xn--` label, once the value has the right form (so a bad value gets one message). */
+const punycode =
+  (format: RegExp) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    const label = format.test(value) ? invalidPunycodeLabel(value) : undefined;
+    if (label !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${label}" is not valid punycode: a label starting with xn-- must be the ASCII form of an internationalized name`,
+      });
+    }
+  };
+
 const name = (what: string) =>
   z
     .string()
     .max(MAX_NAME_LENGTH, { error: dnsLabelMessage })
     .regex(DNS_LABEL, { error: dnsLabelMessage })
+    .superRefine(punycode(DNS_LABEL))
     .describe(what);
 
 const hostname = (what: string) =>
@@ -33,6 +61,7 @@ const hostname = (what: string) =>
     .regex(HOSTNAME, {
       error: "must be a lowercase hostname such as app.example.com (letters, digits, hyphens and dots)",
     })
+    .superRefine(punycode(HOSTNAME))
     .describe(what);
 
 const imageRef = (what: string) =>
