@@ -114,7 +114,10 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     )
     .addOption(fileOption())
     .addOption(jsonOption())
-    .option("--prices <path>", "YAML or JSON file overriding the built-in Hetzner price table")
+    .option(
+      "--prices <path>",
+      "YAML or JSON file (at most 1 MiB) overriding the built-in Hetzner price table",
+    )
     .action((options: CommonOptions & { prices?: string }) => run(() => costCommand(options), options.json));
 
   program

@@ -1,5 +1,5 @@
 /** Reads a price override file (YAML or JSON) and merges it over the built-in table. */
-import { readFileSync } from "node:fs";
+import { MAX_PRICE_FILE_BYTES, readTextFile } from "../manifest";
 import { parse } from "yaml";
 import { z } from "zod";
 import { DEFAULT_PRICES, PriceTableSchema, type PriceTable } from "./prices";
@@ -10,7 +10,7 @@ export function loadPrices(file?: string): PriceTable {
   if (file === undefined) return DEFAULT_PRICES;
   let raw: unknown;
   try {
-    raw = parse(readFileSync(file, "utf8"));
+    raw = parse(readTextFile(file, MAX_PRICE_FILE_BYTES));
   } catch (error) {
     throw new PriceFileError(`${file}: cannot read price table: ${(error as Error).message.split("\n")[0]}`);
   }

@@ -2,11 +2,11 @@
  * Reading tenants.yaml: YAML with positions → zod schema → cross-field rules → a Manifest and its plans,
  * or every problem found, each as `FILE:LINE:COL: path: message`.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { mergePlans, type Plan } from "../plans";
 import { formatPath, ManifestError, sortIssues, type ManifestIssue } from "./issues";
 import { reportZodIssue, tightestBounds } from "./messages";
+import { MAX_MANIFEST_BYTES, readTextFile, UnreadableFileError } from "./read";
 import { checkRules } from "./rules";
 import {
   FleetSchema,
@@ -34,11 +34,12 @@ export interface LoadOptions {
 export function loadManifest(file: string, options: LoadOptions = {}): LoadedManifest {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readTextFile(file, MAX_MANIFEST_BYTES);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
+    if (!(error instanceof UnreadableFileError)) throw error;
+    const limit = /limit/.test(error.message) ? " (about 40,000 tenants; see docs/manifest.md)" : "";
     throw new ManifestError([
-      { file, line: 1, col: 1, path: "(file)", message: `cannot read manifest: ${reason}` },
+      { file, line: 1, col: 1, path: "(file)", message: `cannot read manifest: ${error.message}${limit}` },
     ]);
   }
   return parseManifest(file, text, options);

@@ -5,13 +5,22 @@ import path from "node:path";
 import { EXIT, reportFailure } from "../errors";
 import { main } from "../main";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../testing/fixtures";
+import { hostilePaths } from "../../manifest/__tests__/hostile-paths";
 
 const BIN = path.join(REPO_ROOT, "infra", "cli", "bin.js");
 const STACK_TRACE = /^\s+at /m;
 
-/** Runs the real `tenancy` command in a child process, as a user would. */
+/**
+ * Runs the real `tenancy` command in a child process, as a user would. A run that hangs is killed after a
+ * minute and has no exit code, so it fails the test instead of stalling the suite.
+ */
 function tenancy(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+    killSignal: "SIGKILL",
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -258,6 +267,30 @@ describe("tenancy (the command)", () => {
     expect(unknown.code).toBe(EXIT.invalidInput);
     expect(unknown.stderr).toContain(
       'no host or dedicated tenant named "alpen-energy"; did you mean "alpen-energie"?',
+    );
+  });
+
+  describe("hostile input", () => {
+    const paths = hostilePaths(tempDir());
+
+    test.each(Object.keys(paths))(
+      "%s as the manifest or the price file is refused at once (exit 1)",
+      (name) => {
+        const file = paths[name]!;
+        const manifest = tenancy("validate", "-f", file);
+        expect(manifest).toEqual({
+          code: EXIT.invalidInput,
+          stdout: "",
+          stderr: expect.stringMatching(new RegExp(`^${file}:1:1: \\(file\\): cannot read manifest: it is `)),
+        });
+        const prices = tenancy("cost", "-f", EXAMPLE_MANIFEST, "--prices", file);
+        expect(prices).toEqual({
+          code: EXIT.invalidInput,
+          stdout: "",
+          stderr: expect.stringMatching(new RegExp(`^tenancy: ${file}: cannot read price table: it is `)),
+        });
+        expect(manifest.stderr + prices.stderr).not.toMatch(STACK_TRACE);
+      },
     );
   });
 

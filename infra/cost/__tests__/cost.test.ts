@@ -5,6 +5,7 @@ import { costReport, DEFAULT_PRICES, loadPrices, PriceFileError, type PriceTable
 import { expand } from "../../expand";
 import { HETZNER_SERVER_TYPES } from "../../plans";
 import { manifestOf } from "../../testing/fixtures";
+import { hostilePaths } from "../../manifest/__tests__/hostile-paths";
 
 /** Round figures so that every expected value below can be worked out by hand. */
 const PRICES: PriceTable = {
@@ -102,6 +103,17 @@ describe("the price table", () => {
     expect(prices.serverTypes.cx53?.monthly).toBe(25);
     expect(prices.serverTypes.cx23).toEqual(DEFAULT_PRICES.serverTypes.cx23);
   });
+
+  test.each(Object.entries(hostilePaths(mkdtempSync(path.join(tmpdir(), "tenancy-prices-")))))(
+    "refuses %s as a price file before reading it",
+    (_name, file) => {
+      expect(() => loadPrices(file)).toThrow(
+        new RegExp(
+          `^${file}: cannot read price table: it is (a device|a named pipe|a directory|512 MiB, over the limit of 1 MiB)`,
+        ),
+      );
+    },
+  );
 
   test("reports a bad override file with its name and field", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tenancy-prices-"));
