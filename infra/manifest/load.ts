@@ -16,7 +16,7 @@ import {
   TenantSchema,
   type Manifest,
 } from "./schema";
-import { parseSource, positionOf, type ManifestSource } from "./source";
+import { MAX_ALIAS_VALUES, parseSource, positionOf, type ManifestSource } from "./source";
 
 export interface LoadedManifest {
   source: ManifestSource;
@@ -61,7 +61,15 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
     issues.push({ file, line, col, path: formatPath(path), message, ...(hint ? { hint } : {}) });
   };
 
-  const raw: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    // checkAliases (source.ts) has bounded what aliases add; yaml's own count is the backstop.
+    raw = source.doc.toJS({ maxAliasCount: MAX_ALIAS_VALUES });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    at([], `YAML aliases: ${error.message}; write the values out instead of nesting aliases`);
+    throw new ManifestError(issues);
+  }
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of tightestBounds(parsed.error.issues)) reportZodIssue(issue, raw, at, ManifestSchema);

@@ -44,3 +44,25 @@ describe("a manifest path that is not a manifest-sized regular file", () => {
     expect(issuesOf(file)[0]?.message).toContain("over the limit of 4 MiB");
   });
 });
+
+describe("YAML aliases", () => {
+  test("may repeat a value for every tenant of a large fleet", () => {
+    const tenants = Array.from(
+      { length: 2000 },
+      (_, i) => `  - { id: t${i}, name: T${i}, plan: professional, location: *eu, serverType: *type }`,
+    );
+    const file = path.join(dir, "aliases.yaml");
+    writeFileSync(
+      file,
+      [
+        "version: 1",
+        "fleet: { zone: example.com, location: &eu fsn1, app: { image: ghcr.io/a/app:1.0.0 } }",
+        "plans: { professional: { serverTypes: [&type cx33] } }",
+        "tenants:",
+        ...tenants,
+        "",
+      ].join("\n"),
+    );
+    expect(loadManifest(file).manifest.tenants).toHaveLength(2000);
+  });
+});
