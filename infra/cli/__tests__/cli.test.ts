@@ -294,6 +294,27 @@ describe("tenancy (the command)", () => {
     );
   });
 
+  test("an absurd price and a YAML alias bomb in --prices are clear errors (exit 1), not internal ones", () => {
+    const dir = tempDir();
+    const prices = path.join(dir, "prices.yaml");
+    writeFileSync(prices, "volumePerGb: { monthly: 1e308, source: x }\n");
+    const absurd = tenancy("cost", "-f", EXAMPLE_MANIFEST, "--prices", prices);
+    expect(absurd.code).toBe(EXIT.invalidInput);
+    expect(absurd.stderr).toContain(`${prices}:1:25: volumePerGb.monthly: must be at most 1000000`);
+    const levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i <= 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    writeFileSync(prices, `${levels.join("\n")}\n`);
+    const bomb = tenancy("cost", "-f", EXAMPLE_MANIFEST, "--prices", prices);
+    expect(bomb.code).toBe(EXIT.invalidInput);
+    expect(bomb.stderr).toMatch(new RegExp(`${prices}:5:\\d+: a4\\[\\d\\]: YAML aliases would expand`));
+    expect(absurd.stderr + bomb.stderr).not.toMatch(STACK_TRACE);
+  });
+
   test("an unknown command or option is a usage error (exit 1)", () => {
     expect(tenancy("deploy").code).toBe(EXIT.invalidInput);
     expect(tenancy("plan", "--stack", "nope").code).toBe(EXIT.invalidInput);
