@@ -1,5 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EXIT, reportFailure } from "../errors";
@@ -313,6 +321,57 @@ describe("tenancy (the command)", () => {
     expect(bomb.code).toBe(EXIT.invalidInput);
     expect(bomb.stderr).toMatch(new RegExp(`${prices}:5:\\d+: a4\\[\\d\\]: YAML aliases would expand`));
     expect(absurd.stderr + bomb.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  describe("render --out", () => {
+    const render = (host: string, out: string) =>
+      tenancy("render", host, "--out", out, "--json", "-f", EXAMPLE_MANIFEST);
+    /** Every file under a directory, relative to it. */
+    const filesUnder = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+        .sort();
+
+    test("naming an existing file is a clear error, and the file is left as it was", () => {
+      const file = path.join(tempDir(), "notes.txt");
+      writeFileSync(file, "mine\n");
+      const { code, stderr } = render("alpen-energie", file);
+      expect(code).toBe(EXIT.invalidInput);
+      expect(stderr).toBe(
+        `tenancy: --out ${file} is a file, not a directory; render writes a directory of files: choose a new or empty one\n`,
+      );
+      expect(readFileSync(file, "utf8")).toBe("mine\n");
+    });
+
+    test("into a directory that holds other files is refused, and nothing is written", () => {
+      const dir = tempDir();
+      writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+      const { code, stderr } = render("alpen-energie", dir);
+      expect(code).toBe(EXIT.invalidInput);
+      expect(stderr).toContain(
+        `--out ${dir} is not empty and not only an earlier render's files (it holds "notes.txt")`,
+      );
+      expect(filesUnder(dir)).toEqual(["notes.txt"]);
+      expect(readdirSync(path.dirname(dir)).filter((name) => name.includes(".tenancy-"))).toEqual([]);
+    });
+
+    test("over an earlier render replaces it whole: no file of the earlier host stays", () => {
+      const parent = tempDir();
+      const out = path.join(parent, "render");
+      const first = render("shared-fsn1-a", out);
+      expect(first.code).toBe(EXIT.ok);
+      expect(filesUnder(out)).toContain("files/etc/tenancy/tenants/baeckerei-klein.env");
+      // Through a link to the earlier render: the link stays a link.
+      const link = path.join(parent, "link");
+      symlinkSync(out, link);
+      const second = render("alpen-energie", link);
+      expect(second.code).toBe(EXIT.ok);
+      const { files } = JSON.parse(second.stdout) as { files: string[] };
+      expect(filesUnder(out)).toEqual([".tenancy-render.json", ...files].sort());
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readdirSync(parent).sort()).toEqual(["link", "render"]);
+    });
   });
 
   test("an unknown command or option is a usage error (exit 1)", () => {
