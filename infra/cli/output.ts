@@ -1,4 +1,20 @@
-/** Small helpers for the CLI's text output. */
+/** Small helpers for the CLI's output: text, JSON, and files replaced whole. */
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from "node:fs";
+import path from "node:path";
+import { UsageError } from "./errors";
 
 export function table(rows: string[][], indent = ""): string {
   const widths: number[] = [];
@@ -151,3 +167,75 @@ const WIDE: readonly (readonly [number, number])[] = [
   [0x1f900, 0x1f9ff],
   [0x20000, 0x3fffd],
 ];
+
+/** A file-system failure in words: "no space left on the device", "permission denied", … */
+export function fsReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    ENOSPC: "no space left on the device",
+    EDQUOT: "over the disk quota",
+    EROFS: "the file system is read-only",
+    EIO: "an input/output error",
+    ENOTDIR: "a part of the path is not a directory",
+    EISDIR: "it is a directory",
+    EEXIST: "a file is in the way",
+  };
+  return (code && reasons[code]) ?? message ?? String(error);
+}
+
+/**
+ * Replaces a file's content whole: written beside it, flushed, then renamed over it, so that a failure
+ * half-way (a full disk) leaves the file as it was and no temporary file behind. Through a symbolic link
+ * the file it points to is replaced and the link stays; the file keeps its mode (and owner, where the
+ * process may set it). The content is written as given: callers keep the file's own line endings.
+ */
+export function replaceFile(file: string, content: string): void {
+  let target = path.resolve(file);
+  let existing: Stats | undefined;
+  try {
+    target = realpathSync(file);
+    existing = statSync(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new UsageError(`cannot write ${file}: ${fsReason(error)}`);
+    }
+  }
+  if (existing && !existing.isFile()) throw new UsageError(`cannot write ${file}: it is not a regular file`);
+  const temporary = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.tenancy-${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
+  );
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, "wx", existing ? existing.mode & 0o7777 : 0o666);
+    if (existing) {
+      fchmodSync(fd, existing.mode & 0o7777); // the mode exactly, whatever the umask
+      try {
+        fchownSync(fd, existing.uid, existing.gid);
+      } catch {
+        // Only root may give a file to another owner; the file is then the writer's, as an editor leaves it.
+      }
+    }
+    const bytes = Buffer.from(content, "utf8");
+    for (let offset = 0; offset < bytes.length;)
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, target);
+  } catch (error) {
+    if (fd !== undefined) closeQuietly(fd);
+    rmSync(temporary, { force: true });
+    throw new UsageError(`cannot write ${file}: ${fsReason(error)}; it was not changed`);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already failing: the first error is the one to report.
+  }
+}

@@ -1,10 +1,13 @@
 import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
   copyFileSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -248,6 +251,60 @@ describe("tenancy (the command)", () => {
     );
     expect(tenancy("validate", "-f", file).code).toBe(EXIT.ok);
     expect(tenancy("place", "-f", file).stdout).toContain("nothing to do");
+  });
+
+  describe("place --write", () => {
+    const unplaced =
+      "  - id: neukunde\n    name: Neukunde KG\n    plan: starter\n" +
+      "  - { id: nordkunde, name: Nordkunde AG, plan: hobby, location: nbg1 }\n";
+    /** What place --write makes of the example with two unplaced tenants (one on a new host), with LF. */
+    const placedWithLf = () => {
+      const file = path.join(tempDir(), "tenants.yaml");
+      writeFileSync(file, readFileSync(EXAMPLE_MANIFEST, "utf8") + unplaced);
+      expect(tenancy("place", "--write", "-f", file).code).toBe(EXIT.ok);
+      return readFileSync(file, "utf8");
+    };
+    const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includes(".tenancy-"));
+
+    test("through a link keeps the link, the file's mode and its CRLF line endings, and leaves no temporary file", () => {
+      const expected = placedWithLf().replace(/\n/g, "\r\n");
+      expect(expected).toContain("    plan: starter\r\n    host: shared-fsn1-a\r\n");
+      expect(expected).toContain("{ name: shared-nbg1-a, location: nbg1, serverType: cx53 }\r\n");
+      const dir = tempDir();
+      const real = path.join(dir, "manifests", "tenants.yaml");
+      mkdirSync(path.dirname(real));
+      writeFileSync(real, (readFileSync(EXAMPLE_MANIFEST, "utf8") + unplaced).replace(/\n/g, "\r\n"));
+      chmodSync(real, 0o640);
+      const link = path.join(dir, "tenants.yaml");
+      symlinkSync(path.join("manifests", "tenants.yaml"), link);
+
+      expect(tenancy("place", "--write", "-f", link)).toMatchObject({ code: EXIT.ok, stderr: "" });
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(real, "utf8")).toBe(expected);
+      expect(statSync(real).mode & 0o777).toBe(0o640);
+      expect([...leftovers(dir), ...leftovers(path.dirname(real))]).toEqual([]);
+      expect(tenancy("validate", "-f", link).code).toBe(EXIT.ok);
+    });
+
+    test("on a full disk is a clear error (exit 1): the manifest is unchanged and no temporary file is left", () => {
+      const dir = tempDir();
+      const file = path.join(dir, "tenants.yaml");
+      const before = readFileSync(EXAMPLE_MANIFEST, "utf8") + unplaced;
+      writeFileSync(file, before);
+      // The disk fills while the new manifest is written (see full-disk.js).
+      const fullDisk = path.join(__dirname, "full-disk.js");
+      const result = spawnSync(process.execPath, ["-r", fullDisk, BIN, "place", "--write", "-f", file], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(EXIT.invalidInput);
+      expect(result.stderr).toBe(
+        `tenancy: cannot write ${file}: no space left on the device; it was not changed\n`,
+      );
+      expect(readFileSync(file, "utf8")).toBe(before);
+      expect(readdirSync(dir)).toEqual(["tenants.yaml"]);
+    });
   });
 
   test("cost --json adds up to the fleet total", () => {

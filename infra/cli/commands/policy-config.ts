@@ -1,9 +1,8 @@
-import { writeFileSync } from "node:fs";
 import { CLOUDFLARE_RANGES, CLOUDFLARE_RANGES_AS_OF } from "../../edge/cloudflare";
 import { loadManifest } from "../../manifest";
 import { BUILT_IN_PLANS, HETZNER_SERVER_TYPES, sharedHostCapacity, type PlanCatalogue } from "../../plans";
 import { POLICIES } from "../../../policies/policies";
-import { formatJson } from "../output";
+import { formatJson, replaceFile } from "../output";
 
 /** The shortest database or account password the pack accepts. */
 export const MIN_PASSWORD_LENGTH = 24;
@@ -47,7 +46,7 @@ export function policyConfigCommand(options: {
   // Formatted as Prettier would, so that the committed file passes `prettier --check` as written.
   const text = formatJson(value);
   if (options.out) {
-    writeFileSync(options.out, text);
+    replaceFile(options.out, text);
     process.stderr.write(`Wrote ${options.out}.\n`);
   } else process.stdout.write(text);
   return 0;

@@ -23,7 +23,7 @@ import {
   secretReference,
 } from "../../host";
 import { UsageError } from "../errors";
-import { plural, printJson } from "../output";
+import { fsReason, plural, printJson } from "../output";
 
 /** Written into every render's directory with the files it holds, so that a later render may replace it. */
 export const RENDER_MARKER = ".tenancy-render.json";
@@ -90,13 +90,13 @@ function writeRender(out: string, host: string, files: RenderedFile[]): void {
   try {
     mkdirSync(parent, { recursive: true });
   } catch (error) {
-    throw new UsageError(`cannot create ${parent} for --out ${out}: ${reasonOf(error)}`);
+    throw new UsageError(`cannot create ${parent} for --out ${out}: ${fsReason(error)}`);
   }
   let fresh: string;
   try {
     fresh = mkdtempSync(path.join(parent, `.${path.basename(target)}.tenancy-`));
   } catch (error) {
-    throw new UsageError(`cannot write beside ${out}: ${reasonOf(error)}; nothing was written`);
+    throw new UsageError(`cannot write beside ${out}: ${fsReason(error)}; nothing was written`);
   }
   try {
     for (const file of files) {
@@ -112,7 +112,7 @@ function writeRender(out: string, host: string, files: RenderedFile[]): void {
   } catch (error) {
     rmSync(fresh, { recursive: true, force: true });
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot write into ${out}: ${reasonOf(error)}; it was left as it was`);
+    throw new UsageError(`cannot write into ${out}: ${fsReason(error)}; it was left as it was`);
   }
 }
 
@@ -127,7 +127,7 @@ function outDirectory(out: string): string {
   try {
     target = realpathSync(target);
   } catch (error) {
-    throw new UsageError(`--out ${out}: ${reasonOf(error)}`);
+    throw new UsageError(`--out ${out}: ${fsReason(error)}`);
   }
   if (!statSync(target).isDirectory()) {
     throw new UsageError(
@@ -193,17 +193,4 @@ function swapInto(fresh: string, target: string): void {
     throw error;
   }
   rmSync(earlier, { recursive: true, force: true });
-}
-
-function reasonOf(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    EACCES: "permission denied",
-    EPERM: "permission denied",
-    ENOSPC: "no space left on the device",
-    EROFS: "the file system is read-only",
-    ENOTDIR: "a part of the path is not a directory",
-    EEXIST: "a file is in the way",
-  };
-  return (code && reasons[code]) ?? message ?? String(error);
 }
