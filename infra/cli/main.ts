@@ -10,7 +10,7 @@ import { diffCommand } from "./commands/diff";
 import { placeCommand } from "./commands/place";
 import { planCommand, type PlanOptions } from "./commands/plan";
 import { policyConfigCommand } from "./commands/policy-config";
-import { renderCommand } from "./commands/render";
+import { OUT_HELP, renderCommand } from "./commands/render";
 import { schemaCommand } from "./commands/schema";
 import { validateCommand } from "./commands/validate";
 import { EXIT, reportFailure } from "./errors";
@@ -114,7 +114,10 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     )
     .addOption(fileOption())
     .addOption(jsonOption())
-    .option("--prices <path>", "YAML or JSON file overriding the built-in Hetzner price table")
+    .option(
+      "--prices <path>",
+      "YAML or JSON file (at most 1 MiB) overriding the built-in Hetzner price table",
+    )
     .action((options: CommonOptions & { prices?: string }) => run(() => costCommand(options), options.json));
 
   program
@@ -123,7 +126,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
       "Write one host's files (user-data, bundle, Caddyfile, SQL with verifiers only, units, scripts) for inspection; secrets stay references.",
     )
     .argument("<host>", "a shared host's name or a dedicated tenant's id")
-    .requiredOption("-o, --out <dir>", "directory to write into")
+    .requiredOption("-o, --out <dir>", OUT_HELP)
     .addOption(fileOption())
     .addOption(jsonOption())
     .action((host: string, options: CommonOptions & { out: string }) =>

@@ -9,17 +9,33 @@
  */
 import { z } from "zod";
 
+/**
+ * The most a price may be, in EUR a month: far above any Hetzner Cloud price (the largest server, ccx63,
+ * is about €317 a month: https://www.hetzner.com/cloud), and low enough that the report's totals, summed
+ * in doubles, stay exact to the cent (Number.MAX_SAFE_INTEGER cents, ECMA-262 §21.1.2.6) for any fleet of
+ * fewer than 90 million priced resources. Without a bound, 1e308 overflows a total to Infinity.
+ */
+export const MAX_MONTHLY_PRICE = 1_000_000;
+
 const priced = z.strictObject({
-  monthly: z.number().min(0).describe("EUR per month, excluding VAT."),
+  monthly: z
+    .number()
+    .min(0)
+    .max(MAX_MONTHLY_PRICE, {
+      error: `must be at most ${MAX_MONTHLY_PRICE} (EUR a month; the cost report's totals must stay exact)`,
+    })
+    .describe("EUR per month, excluding VAT."),
   source: z.string().min(1).describe("Where the figure comes from, with its date."),
 });
 
 export const PriceTableSchema = z.strictObject({
-  asOf: z.iso.date().describe("Date the table was last checked (YYYY-MM-DD)."),
+  asOf: z.iso
+    .date({ error: "must be a date written YYYY-MM-DD, such as 2026-12-01" })
+    .describe("Date the table was last checked (YYYY-MM-DD)."),
   currency: z.literal("EUR"),
   serverTypes: z.record(z.string(), priced),
   /** Hetzner server backups cost a percentage of the server price. */
-  serverBackupsPercent: z.number().min(0).max(100),
+  serverBackupsPercent: z.number().min(0).max(100, { error: "must be at most 100 (a percentage)" }),
   volumePerGb: priced,
   primaryIpv4: priced,
   primaryIpv6: priced,

@@ -108,6 +108,7 @@ interface Edit {
  */
 export function writePlacement(loaded: LoadedManifest, plan: PlacementPlan): string {
   const { doc, text, file } = loaded.source;
+  const eol = lineEnding(text);
   const edits: Edit[] = [];
   for (const placement of plan.placements) {
     const tenant = doc.getIn(["tenants", placement.index], true) as Node | undefined;
@@ -121,10 +122,10 @@ export function writePlacement(loaded: LoadedManifest, plan: PlacementPlan): str
       const keyStart = (anchor.key as Node).range![0];
       const valueEnd = (anchor.value as Node | null)?.range?.[1] ?? (anchor.key as Node).range![1];
       const indent = keyStart - text.lastIndexOf("\n", keyStart - 1) - 1;
-      edits.push(lineAfter(text, valueEnd, `${" ".repeat(indent)}host: ${placement.host}`));
+      edits.push(lineAfter(text, valueEnd, `${" ".repeat(indent)}host: ${placement.host}`, eol));
     }
   }
-  if (plan.newHosts.length > 0) edits.push(hostEdit(loaded, plan.newHosts));
+  if (plan.newHosts.length > 0) edits.push(hostEdit(loaded, plan.newHosts, eol));
 
   let updated = text;
   for (const edit of edits.sort((a, b) => b.offset - a.offset)) {
@@ -143,24 +144,33 @@ export function writePlacement(loaded: LoadedManifest, plan: PlacementPlan): str
   return updated;
 }
 
-/** Inserts a whole line after the line that holds `offset`. */
-function lineAfter(text: string, offset: number, line: string): Edit {
-  const newline = text.indexOf("\n", offset);
-  return newline === -1
-    ? { offset: text.length, insert: `\n${line}` }
-    : { offset: newline + 1, insert: `${line}\n` };
+/** The file's line ending, as its first line ends: inserted lines keep a CRLF file CRLF. */
+function lineEnding(text: string): string {
+  const newline = text.indexOf("\n");
+  return newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
 }
 
-function hostEdit({ source }: LoadedManifest, hosts: ProposedHost[]): Edit {
+/** Inserts a whole line after the line that holds `offset`. */
+function lineAfter(text: string, offset: number, line: string, eol: string): Edit {
+  const newline = text.indexOf("\n", offset);
+  return newline === -1
+    ? { offset: text.length, insert: `${eol}${line}` }
+    : { offset: newline + 1, insert: `${line}${eol}` };
+}
+
+function hostEdit({ source }: LoadedManifest, hosts: ProposedHost[], eol: string): Edit {
   const { doc, text } = source;
   const entry = (h: ProposedHost) =>
     `{ name: ${h.name}, location: ${h.location}, serverType: ${h.serverType} }`;
   const seq = doc.get("sharedHosts", true) as Node | undefined;
   if (seq === undefined || (isScalar(seq) && seq.value === null)) {
-    const lines = hosts.map((h) => `  - ${entry(h)}`).join("\n");
+    const lines = hosts.map((h) => `  - ${entry(h)}`).join(eol);
     if (seq === undefined)
-      return { offset: text.length, insert: `${text.endsWith("\n") ? "" : "\n"}sharedHosts:\n${lines}\n` };
-    return { offset: seq.range![0], insert: `\n${lines}` };
+      return {
+        offset: text.length,
+        insert: `${text.endsWith("\n") ? "" : eol}sharedHosts:${eol}${lines}${eol}`,
+      };
+    return { offset: seq.range![0], insert: `${eol}${lines}` };
   }
   if (!isSeq(seq)) throw new Error("sharedHosts is not a list");
   if (seq.flow) {
@@ -170,8 +180,8 @@ function hostEdit({ source }: LoadedManifest, hosts: ProposedHost[]): Edit {
   }
   const dash = seq.range![0];
   const indent = dash - text.lastIndexOf("\n", dash - 1) - 1;
-  const lines = hosts.map((h) => `${" ".repeat(indent)}- ${entry(h)}`).join("\n");
-  return lineAfter(text, contentEnd(seq), lines);
+  const lines = hosts.map((h) => `${" ".repeat(indent)}- ${entry(h)}`).join(eol);
+  return lineAfter(text, contentEnd(seq), lines, eol);
 }
 
 /** Where a node's last value ends, before any comment that follows it. */

@@ -1,6 +1,8 @@
 export { didYouMean } from "./hints";
 export * from "./issues";
 export * from "./load";
+export { MAX_MANIFEST_BYTES, MAX_PRICE_FILE_BYTES, readTextFile, UnreadableFileError } from "./read";
 export * from "./schema";
-export { DEDICATED_PREFIX, RESERVED_IDS } from "./rules";
-export type { ManifestSource } from "./source";
+export { DEDICATED_PREFIX, ORIGIN_PREFIX, RESERVED_IDS } from "./rules";
+export { reportZodIssue, tightestBounds } from "./messages";
+export { MAX_ALIAS_VALUES, parseSource, positionOf, type ManifestSource } from "./source";

@@ -2,11 +2,11 @@
  * Reading tenants.yaml: YAML with positions → zod schema → cross-field rules → a Manifest and its plans,
  * or every problem found, each as `FILE:LINE:COL: path: message`.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { mergePlans, type Plan } from "../plans";
-import { didYouMean } from "./hints";
 import { formatPath, ManifestError, sortIssues, type ManifestIssue } from "./issues";
+import { reportZodIssue, tightestBounds } from "./messages";
+import { MAX_MANIFEST_BYTES, readTextFile, UnreadableFileError } from "./read";
 import { checkRules } from "./rules";
 import {
   FleetSchema,
@@ -16,7 +16,7 @@ import {
   TenantSchema,
   type Manifest,
 } from "./schema";
-import { parseSource, positionOf, type ManifestSource } from "./source";
+import { MAX_ALIAS_VALUES, parseSource, positionOf, type ManifestSource } from "./source";
 
 export interface LoadedManifest {
   source: ManifestSource;
@@ -34,11 +34,12 @@ export interface LoadOptions {
 export function loadManifest(file: string, options: LoadOptions = {}): LoadedManifest {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readTextFile(file, MAX_MANIFEST_BYTES);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
+    if (!(error instanceof UnreadableFileError)) throw error;
+    const limit = /limit/.test(error.message) ? " (about 40,000 tenants; see docs/manifest.md)" : "";
     throw new ManifestError([
-      { file, line: 1, col: 1, path: "(file)", message: `cannot read manifest: ${reason}` },
+      { file, line: 1, col: 1, path: "(file)", message: `cannot read manifest: ${error.message}${limit}` },
     ]);
   }
   return parseManifest(file, text, options);
@@ -60,10 +61,18 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
     issues.push({ file, line, col, path: formatPath(path), message, ...(hint ? { hint } : {}) });
   };
 
-  const raw: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    // checkAliases (source.ts) has bounded what aliases add; yaml's own count is the backstop.
+    raw = source.doc.toJS({ maxAliasCount: MAX_ALIAS_VALUES });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    at([], `YAML aliases: ${error.message}; write the values out instead of nesting aliases`);
+    throw new ManifestError(issues);
+  }
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) reportZodIssue(issue, raw, at);
+    for (const issue of tightestBounds(parsed.error.issues)) reportZodIssue(issue, raw, at, ManifestSchema);
   }
 
   // Cross-field rules run on every part that is sound on its own, so one bad tenant hides no other error.
@@ -141,160 +150,6 @@ function dedupe(issues: ManifestIssue[]): ManifestIssue[] {
   });
 }
 
-type At = (path: readonly PropertyKey[], message: string, hint?: string, where?: "value" | "key") => void;
-
-function reportZodIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): void {
-  const path = issue.path;
-  const field = String(path[path.length - 1] ?? "");
-  const value = valueAt(raw, path);
-  switch (issue.code) {
-    case "unrecognized_keys":
-      for (const key of issue.keys) {
-        const known = knownKeys(path);
-        at(
-          [...path, key],
-          `unknown key "${key}"; allowed here: ${known.join(", ")}`,
-          didYouMean(key, known),
-          "key",
-        );
-      }
-      return;
-    case "invalid_type":
-      if (value === undefined) {
-        at(path, `missing required field "${field}"`, undefined, "key");
-      } else {
-        at(path, `must be ${article(issue.expected)}, not ${describe(value)}`);
-      }
-      return;
-    case "invalid_value": {
-      const allowed = issue.values.map(String);
-      const given = String(value);
-      if (value === undefined) {
-        at(path, `missing required field "${field}"`, undefined, "key");
-      } else if (field === "version" && typeof value !== "number") {
-        at(path, `must be the number ${allowed.join(", ")}, not ${describe(value)}`);
-      } else if (field === "version") {
-        at(path, `unsupported manifest version ${given}; this tenancy reads version ${allowed.join(", ")}`);
-      } else if (/^locations?$/.test(field) || /^locations$/.test(String(path[path.length - 2]))) {
-        at(
-          path,
-          `unknown Hetzner location "${given}"; locations: ${allowed.join(", ")}`,
-          didYouMean(given, allowed),
-        );
-      } else if (/^serverTypes?$/.test(field) || /^serverTypes$/.test(String(path[path.length - 2]))) {
-        at(
-          path,
-          `unknown Hetzner server type "${given}" (misspelled, or no longer sold); server types: ${allowed.join(", ")}`,
-          didYouMean(given, allowed),
-        );
-      } else {
-        at(path, `"${given}" is not one of: ${allowed.join(", ")}`, didYouMean(given, allowed));
-      }
-      return;
-    }
-    case "too_small":
-      at(
-        path,
-        issue.origin === "array"
-          ? `must list at least ${issue.minimum}`
-          : tooSmall(issue.minimum, issue.origin),
-      );
-      return;
-    case "too_big":
-      at(path, issue.origin === "string" ? issue.message : `must be at most ${issue.maximum}`);
-      return;
-    case "invalid_format": {
-      const hint =
-        typeof value === "string" && (field === "id" || field === "name" || field === "host")
-          ? suggestLabel(value)
-          : undefined;
-      at(path, issue.message, hint);
-      return;
-    }
-    case "invalid_key":
-      at(
-        path,
-        `invalid plan name "${field}": ${issue.issues[0]?.message ?? "not a DNS label"}`,
-        undefined,
-        "key",
-      );
-      return;
-    default:
-      at(path, issue.message);
-  }
-}
-
-function tooSmall(minimum: number | bigint, origin: string): string {
-  return origin === "string" ? `must not be empty` : `must be at least ${minimum}`;
-}
-
-function suggestLabel(value: string): string | undefined {
-  const label = value
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 40)
-    .replace(/-+$/, "");
-  return label && label !== value ? `did you mean "${label}"?` : undefined;
-}
-
-function article(type: string): string {
-  const names: Record<string, string> = {
-    object: "a mapping (key: value lines)",
-    array: "a list",
-    string: "a string",
-    number: "a number",
-    int: "a whole number",
-    boolean: "true or false",
-  };
-  return names[type] ?? type;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "nothing (write [] for an empty list)";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the string "${value}"`;
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const part of path) {
-    if (Array.isArray(value) && typeof part === "number") value = value[part];
-    else if (isRecord(value)) value = value[String(part)];
-    else return undefined;
-  }
-  return value;
-}
-
-/** Keys the schema allows at a path, for "allowed here:" and "did you mean". */
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  let schema: z.core.$ZodType = ManifestSchema;
-  for (const part of path) {
-    schema = unwrap(schema);
-    if (schema instanceof z.ZodObject) {
-      const next = (schema.shape as Record<string, z.core.$ZodType>)[String(part)];
-      if (!next) return [];
-      schema = next;
-    } else if (schema instanceof z.ZodArray) {
-      schema = schema.element;
-    } else if (schema instanceof z.ZodRecord) {
-      schema = schema.valueType;
-    } else return [];
-  }
-  schema = unwrap(schema);
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape).filter((key) => key !== "$schema") : [];
-}
-
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
-  let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap();
-  return current;
 }

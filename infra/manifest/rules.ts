@@ -13,6 +13,11 @@ import { didYouMean } from "./hints";
 
 /** Dedicated tenants' servers are named `dedicated-<id>`; shared host names must keep out of that space. */
 export const DEDICATED_PREFIX = "dedicated-";
+/**
+ * Each host's proxied address records are `origin-<server name>.<zone>` (components/tenant-edge.ts), and a
+ * tenant is served at `<id>.<zone>`: tenant ids must keep out of that space.
+ */
+export const ORIGIN_PREFIX = "origin-";
 import type { ManifestSharedHost, ManifestTenant } from "./schema";
 import type { HetznerLocation } from "../plans";
 import type { CloudflarePlan } from "../edge/cloudflare-plans";
@@ -134,6 +139,12 @@ function checkTenants(input: RuleInput, report: Report): void {
     } else firstIndexOfId.set(tenant.id, index);
     if (RESERVED_IDS.has(tenant.id)) {
       report(at("id"), `"${tenant.id}" is reserved for the product's own hostnames; choose another id`);
+    } else if (tenant.id.startsWith(ORIGIN_PREFIX)) {
+      report(
+        at("id"),
+        `"${tenant.id}" starts with "${ORIGIN_PREFIX}", the prefix of the hosts' own address records ` +
+          `(${ORIGIN_PREFIX}<server name>.<zone>), so its hostname could collide with one; choose another id`,
+      );
     } else if (hostsByName.has(tenant.id)) {
       report(at("id"), `"${tenant.id}" is the name of a shared host; choose another id`);
     }

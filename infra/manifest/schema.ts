@@ -5,9 +5,11 @@
  * than one value (plan rules, placement, collisions, capacity) live in `rules.ts`. The JSON Schema that
  * editors use (`tenancy schema`) is generated from this file, so the two cannot drift.
  */
+import { domainToASCII, domainToUnicode } from "node:url";
 import { z } from "zod";
 import { CLOUDFLARE_PLANS } from "../edge/cloudflare-plans";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES, TIERS, type HetznerLocation } from "../plans";
+import { BOUNDS, type Bound } from "./bounds";
 
 /** Tenant ids and host names end up in DNS names, server names, labels and PostgreSQL identifiers. */
 export const MAX_NAME_LENGTH = 40;
@@ -20,11 +22,38 @@ const IMAGE_REF =
 
 export const dnsLabelMessage = `must be a DNS label: lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most ${MAX_NAME_LENGTH} characters`;
 
+/**
+ * The first `xn--` label that is not the ASCII form of an internationalized label: one that does not
+ * decode as punycode, or does not encode back to itself (RFC 5891 §5.3; Node's WHATWG URL domain
+ * functions apply UTS #46). Cloudflare and DNS tools refuse such names.
+ */
+export function invalidPunycodeLabel(name: string): string | undefined {
+  return name.split(".").find((label) => {
+    if (!label.startsWith("xn--")) return false;
+    const unicode = domainToUnicode(label);
+    return unicode === "" || domainToASCII(unicode) !== label;
+  });
+}
+
+/** Refuses an invalid `xn--` label, once the value has the right form (so a bad value gets one message). */
+const punycode =
+  (format: RegExp) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    const label = format.test(value) ? invalidPunycodeLabel(value) : undefined;
+    if (label !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${label}" is not valid punycode: a label starting with xn-- must be the ASCII form of an internationalized name`,
+      });
+    }
+  };
+
 const name = (what: string) =>
   z
     .string()
     .max(MAX_NAME_LENGTH, { error: dnsLabelMessage })
     .regex(DNS_LABEL, { error: dnsLabelMessage })
+    .superRefine(punycode(DNS_LABEL))
     .describe(what);
 
 const hostname = (what: string) =>
@@ -33,6 +62,7 @@ const hostname = (what: string) =>
     .regex(HOSTNAME, {
       error: "must be a lowercase hostname such as app.example.com (letters, digits, hyphens and dots)",
     })
+    .superRefine(punycode(HOSTNAME))
     .describe(what);
 
 const imageRef = (what: string) =>
@@ -54,13 +84,18 @@ const serverTypes = Object.keys(HETZNER_SERVER_TYPES) as [string, ...string[]];
 export const LocationSchema = z.enum(locations).describe("A Hetzner Cloud location.");
 export const ServerTypeSchema = z.enum(serverTypes).describe("A Hetzner Cloud server type sold today.");
 
-const count = (what: string) => z.int().min(0).describe(what);
-const positive = (what: string) => z.int().min(1).describe(what);
+/** A whole number in the range of what receives it (bounds.ts), the reason in the message. */
+const bounded = (what: string, bound: Bound) =>
+  z
+    .int()
+    .min(bound.min, bound.minWhy ? { error: `must be at least ${bound.min} (${bound.minWhy})` } : undefined)
+    .max(bound.max, { error: `must be at most ${bound.max} (${bound.why})` })
+    .describe(what);
 
 export const AppSchema = z
   .strictObject({
     image: imageRef("Container image of the SaaS app, pinned to a tag or digest."),
-    port: z.int().min(1).max(65535).default(8000).describe("Port the app listens on inside the host."),
+    port: bounded("Port the app listens on inside the host.", BOUNDS.port).default(8000),
     healthPath: z
       .string()
       .regex(/^\/[\w\-./]*$/, { error: "must be a URL path starting with /" })
@@ -107,17 +142,31 @@ export const FleetSchema = z
 export const PlanOverrideSchema = z
   .strictObject({
     tier: z.enum(TIERS).optional().describe("shared or dedicated; required for a new plan."),
-    monthlyPrice: z.number().min(0).optional().describe("Monthly list price in EUR, excluding VAT."),
-    capacityUnits: positive(
+    monthlyPrice: z
+      .number()
+      .min(BOUNDS.monthlyPrice.min)
+      .max(BOUNDS.monthlyPrice.max, {
+        error: `must be at most ${BOUNDS.monthlyPrice.max} (${BOUNDS.monthlyPrice.why})`,
+      })
+      .optional()
+      .describe("Monthly list price in EUR, excluding VAT."),
+    capacityUnits: bounded(
       "Shared plans: units of a shared host a tenant takes (1 unit ≈ 512 MB).",
+      BOUNDS.capacityUnits,
     ).optional(),
-    storageGb: positive("Data the tenant may keep, in GB.").optional(),
-    maxUsers: positive("Users the tenant may have.").optional(),
-    apiCallsPerHour: positive("API calls per hour, enforced at Cloudflare.").optional(),
-    backupRetentionDays: positive("Days nightly backups are kept.").optional(),
+    storageGb: bounded("Data the tenant may keep, in GB.", BOUNDS.storageGb).optional(),
+    maxUsers: bounded("Users the tenant may have.", BOUNDS.maxUsers).optional(),
+    apiCallsPerHour: bounded(
+      "API calls per hour, enforced at Cloudflare.",
+      BOUNDS.apiCallsPerHour,
+    ).optional(),
+    backupRetentionDays: bounded("Days nightly backups are kept.", BOUNDS.backupRetentionDays).optional(),
     serverBackups: z.boolean().optional().describe("Hetzner server backups on the tenant's server."),
-    customDomains: count("Custom domains the tenant may use.").optional(),
-    dbConnectionLimit: positive("PostgreSQL connection limit of the tenant's role.").optional(),
+    customDomains: bounded("Custom domains the tenant may use.", BOUNDS.customDomains).optional(),
+    dbConnectionLimit: bounded(
+      "PostgreSQL connection limit of the tenant's role.",
+      BOUNDS.dbConnectionLimit,
+    ).optional(),
     serverTypes: z
       .array(ServerTypeSchema)
       .min(1)
@@ -132,11 +181,13 @@ export const SharedHostSchema = z
     name: name("Name of the shared host; also its server name at Hetzner."),
     location: LocationSchema,
     serverType: ServerTypeSchema,
-    capacityUnits: positive(
+    capacityUnits: bounded(
       "Capacity units this host offers; by default derived from the server type's memory.",
+      BOUNDS.capacityUnits,
     ).optional(),
-    volumeGb: positive(
+    volumeGb: bounded(
       "Size of the data volume in GB; by default its tenants' storage plus 25 % headroom. Volumes only grow.",
+      BOUNDS.volumeGb,
     ).optional(),
   })
   .describe("A server that hosts many small tenants behind one app instance.");

@@ -3,12 +3,17 @@
  */
 import {
   CST,
+  isAlias,
+  isCollection,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
   parseDocument,
   Parser,
+  visit,
+  type Alias,
   type Document,
   type Node,
   type Pair,
@@ -44,7 +49,97 @@ export function parseSource(
     const at = lineCounter.linePos(unclosedQuoteStart(text, error) ?? error.pos[0]);
     return { file, ...at, path: "(yaml)", message: `YAML syntax error: ${firstLine(error.message)}` };
   });
-  return { source, issues, fatal: doc.errors.some((error) => error.code !== "DUPLICATE_KEY") };
+  const alias = issues.length === 0 ? checkAliases(doc) : undefined;
+  if (alias) {
+    const at = lineCounter.linePos(alias.node.range?.[0] ?? 0);
+    issues.push({ file, ...at, path: alias.path, message: alias.message });
+  }
+  return {
+    source,
+    issues,
+    fatal: alias !== undefined || doc.errors.some((error) => error.code !== "DUPLICATE_KEY"),
+  };
+}
+
+/**
+ * How many values YAML aliases may add to the document in all. An alias repeats its anchor's whole value,
+ * and aliases of aliases multiply, so a few lines can stand for billions of values (an "alias bomb") that
+ * would take the process's memory; a manifest has no need of more than a few repeated values per tenant.
+ * 100,000 is 2.5 values for each of the 40,000 tenants the size limit allows (read.ts).
+ */
+export const MAX_ALIAS_VALUES = 100_000;
+
+/**
+ * The first alias, in document order, that refers to no anchor before it, to the collection that holds it
+ * (a cycle), or that takes the values aliases add past MAX_ALIAS_VALUES. Counted on the parsed nodes,
+ * without expanding anything.
+ */
+function checkAliases(doc: Document): { node: Alias; path: string; message: string } | undefined {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node>();
+  const sizes = new Map<unknown, number>();
+  // The number of values a node stands for once its aliases are expanded.
+  const size = (node: unknown): number => {
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    let total = 1;
+    if (isAlias(node)) total = size(targets.get(node));
+    else if (isPair(node)) total = size(node.key) + size(node.value);
+    else if (isCollection(node)) for (const item of node.items) total += size(item);
+    sizes.set(node, total);
+    return total;
+  };
+  let added = 0;
+  let found: { node: Alias; path: string; message: string } | undefined;
+  visit(doc, {
+    Node(_key, node, ancestors) {
+      if (!isAlias(node)) {
+        if (node.anchor) anchors.set(node.anchor, node);
+        return undefined;
+      }
+      const target = anchors.get(node.source);
+      const at = pathOf(ancestors, node);
+      if (target === undefined) {
+        found = {
+          node,
+          path: at,
+          message: `YAML alias *${node.source} refers to no anchor &${node.source} before it`,
+        };
+      } else if (ancestors.includes(target)) {
+        found = { node, path: at, message: `YAML alias *${node.source} refers to the value that holds it` };
+      } else {
+        targets.set(node, target);
+        added += size(target);
+        if (added > MAX_ALIAS_VALUES) {
+          found = {
+            node,
+            path: at,
+            message:
+              `YAML aliases would expand to more than ${MAX_ALIAS_VALUES} values here (*${node.source} ` +
+              `repeats ${size(target)} of them); write the values out instead of nesting aliases`,
+          };
+        }
+      }
+      return found ? visit.BREAK : undefined;
+    },
+  });
+  return found;
+}
+
+/** A node's path as messages write it (`tenants[3].domains`), from its ancestors in the document. */
+function pathOf(ancestors: readonly unknown[], node: unknown): string {
+  let out = "";
+  const chain = [...ancestors, node];
+  chain.forEach((current, i) => {
+    const next = chain[i + 1];
+    if (isPair(current) && isScalar(current.key)) {
+      const name = String(current.key.value);
+      out += out === "" ? name : `.${name}`;
+    } else if (isSeq(current) && next !== undefined) {
+      out += `[${current.items.indexOf(next)}]`;
+    }
+  });
+  return out === "" ? "(root)" : out;
 }
 
 /**

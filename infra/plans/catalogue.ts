@@ -174,7 +174,7 @@ export function mergePlans(
         plan: name,
         field: "tier",
         message:
-          `the tier of built-in plan "${name}" is ${builtIn.tier} and cannot be changed ` +
+          `the tier of built-in plan "${name}" is ${builtIn.tier} and cannot be changed to ${override.tier} ` +
           `(it would move every tenant on it to another stack); define a new plan instead`,
       });
       continue;

@@ -1,17 +1,37 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EXIT, reportFailure } from "../errors";
 import { main } from "../main";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../testing/fixtures";
+import { hostilePaths } from "../../manifest/__tests__/hostile-paths";
 
 const BIN = path.join(REPO_ROOT, "infra", "cli", "bin.js");
 const STACK_TRACE = /^\s+at /m;
 
-/** Runs the real `tenancy` command in a child process, as a user would. */
+/**
+ * Runs the real `tenancy` command in a child process, as a user would. A run that hangs is killed after a
+ * minute and has no exit code, so it fails the test instead of stalling the suite.
+ */
 function tenancy(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+    killSignal: "SIGKILL",
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -80,7 +100,7 @@ describe("tenancy (the command)", () => {
     expect(plan.offline).toBe(true);
     expect(plan.stacks.shared.model.hosts?.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
     expect(plan.stacks.dedicated.model.tenants).toHaveLength(4);
-    expect(plan.stacks.shared.resources).toHaveLength(97);
+    expect(plan.stacks.shared.resources).toHaveLength(98);
     const volume = plan.stacks.shared.resources.find((r) => r.name === "shared-fsn1-a-data");
     expect(volume).toMatchObject({ type: "hcloud:index/volume:Volume", options: { protect: true } });
     expect(volume?.urn).toBe(
@@ -147,6 +167,60 @@ describe("tenancy (the command)", () => {
     expect(tenancy("place", "-f", file).stdout).toContain("nothing to do");
   });
 
+  describe("place --write", () => {
+    const unplaced =
+      "  - id: neukunde\n    name: Neukunde KG\n    plan: starter\n" +
+      "  - { id: nordkunde, name: Nordkunde AG, plan: hobby, location: nbg1 }\n";
+    /** What place --write makes of the example with two unplaced tenants (one on a new host), with LF. */
+    const placedWithLf = () => {
+      const file = path.join(tempDir(), "tenants.yaml");
+      writeFileSync(file, readFileSync(EXAMPLE_MANIFEST, "utf8") + unplaced);
+      expect(tenancy("place", "--write", "-f", file).code).toBe(EXIT.ok);
+      return readFileSync(file, "utf8");
+    };
+    const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includes(".tenancy-"));
+
+    test("through a link keeps the link, the file's mode and its CRLF line endings, and leaves no temporary file", () => {
+      const expected = placedWithLf().replace(/\n/g, "\r\n");
+      expect(expected).toContain("    plan: starter\r\n    host: shared-fsn1-a\r\n");
+      expect(expected).toContain("{ name: shared-nbg1-a, location: nbg1, serverType: cx53 }\r\n");
+      const dir = tempDir();
+      const real = path.join(dir, "manifests", "tenants.yaml");
+      mkdirSync(path.dirname(real));
+      writeFileSync(real, (readFileSync(EXAMPLE_MANIFEST, "utf8") + unplaced).replace(/\n/g, "\r\n"));
+      chmodSync(real, 0o640);
+      const link = path.join(dir, "tenants.yaml");
+      symlinkSync(path.join("manifests", "tenants.yaml"), link);
+
+      expect(tenancy("place", "--write", "-f", link)).toMatchObject({ code: EXIT.ok, stderr: "" });
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(real, "utf8")).toBe(expected);
+      expect(statSync(real).mode & 0o777).toBe(0o640);
+      expect([...leftovers(dir), ...leftovers(path.dirname(real))]).toEqual([]);
+      expect(tenancy("validate", "-f", link).code).toBe(EXIT.ok);
+    });
+
+    test("on a full disk is a clear error (exit 1): the manifest is unchanged and no temporary file is left", () => {
+      const dir = tempDir();
+      const file = path.join(dir, "tenants.yaml");
+      const before = readFileSync(EXAMPLE_MANIFEST, "utf8") + unplaced;
+      writeFileSync(file, before);
+      // The disk fills while the new manifest is written (see full-disk.js).
+      const fullDisk = path.join(__dirname, "full-disk.js");
+      const result = spawnSync(process.execPath, ["-r", fullDisk, BIN, "place", "--write", "-f", file], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(EXIT.invalidInput);
+      expect(result.stderr).toBe(
+        `tenancy: cannot write ${file}: no space left on the device; it was not changed\n`,
+      );
+      expect(readFileSync(file, "utf8")).toBe(before);
+      expect(readdirSync(dir)).toEqual(["tenants.yaml"]);
+    });
+  });
+
   test("cost --json adds up to the fleet total", () => {
     const { code, stdout } = tenancy("cost", "--json", "-f", EXAMPLE_MANIFEST);
     expect(code).toBe(EXIT.ok);
@@ -173,6 +247,102 @@ describe("tenancy (the command)", () => {
     expect(unknown.stderr).toContain(
       'no host or dedicated tenant named "alpen-energy"; did you mean "alpen-energie"?',
     );
+  });
+
+  describe("hostile input", () => {
+    const paths = hostilePaths(tempDir());
+
+    test.each(Object.keys(paths))(
+      "%s as the manifest or the price file is refused at once (exit 1)",
+      (name) => {
+        const file = paths[name]!;
+        const manifest = tenancy("validate", "-f", file);
+        expect(manifest).toEqual({
+          code: EXIT.invalidInput,
+          stdout: "",
+          stderr: expect.stringMatching(new RegExp(`^${file}:1:1: \\(file\\): cannot read manifest: it is `)),
+        });
+        const prices = tenancy("cost", "-f", EXAMPLE_MANIFEST, "--prices", file);
+        expect(prices).toEqual({
+          code: EXIT.invalidInput,
+          stdout: "",
+          stderr: expect.stringMatching(new RegExp(`^tenancy: ${file}: cannot read price table: it is `)),
+        });
+        expect(manifest.stderr + prices.stderr).not.toMatch(STACK_TRACE);
+      },
+    );
+  });
+
+  test("an absurd price and a YAML alias bomb in --prices are clear errors (exit 1), not internal ones", () => {
+    const dir = tempDir();
+    const prices = path.join(dir, "prices.yaml");
+    writeFileSync(prices, "volumePerGb: { monthly: 1e308, source: x }\n");
+    const absurd = tenancy("cost", "-f", EXAMPLE_MANIFEST, "--prices", prices);
+    expect(absurd.code).toBe(EXIT.invalidInput);
+    expect(absurd.stderr).toContain(`${prices}:1:25: volumePerGb.monthly: must be at most 1000000`);
+    const levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i <= 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    writeFileSync(prices, `${levels.join("\n")}\n`);
+    const bomb = tenancy("cost", "-f", EXAMPLE_MANIFEST, "--prices", prices);
+    expect(bomb.code).toBe(EXIT.invalidInput);
+    expect(bomb.stderr).toMatch(new RegExp(`${prices}:5:\\d+: a4\\[\\d\\]: YAML aliases would expand`));
+    expect(absurd.stderr + bomb.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  describe("render --out", () => {
+    const render = (host: string, out: string) =>
+      tenancy("render", host, "--out", out, "--json", "-f", EXAMPLE_MANIFEST);
+    /** Every file under a directory, relative to it. */
+    const filesUnder = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+        .sort();
+
+    test("naming an existing file is a clear error, and the file is left as it was", () => {
+      const file = path.join(tempDir(), "notes.txt");
+      writeFileSync(file, "mine\n");
+      const { code, stderr } = render("alpen-energie", file);
+      expect(code).toBe(EXIT.invalidInput);
+      expect(stderr).toBe(
+        `tenancy: --out ${file} is a file, not a directory; render writes a directory of files: choose a new or empty one\n`,
+      );
+      expect(readFileSync(file, "utf8")).toBe("mine\n");
+    });
+
+    test("into a directory that holds other files is refused, and nothing is written", () => {
+      const dir = tempDir();
+      writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+      const { code, stderr } = render("alpen-energie", dir);
+      expect(code).toBe(EXIT.invalidInput);
+      expect(stderr).toContain(
+        `--out ${dir} is not empty and not only an earlier render's files (it holds "notes.txt")`,
+      );
+      expect(filesUnder(dir)).toEqual(["notes.txt"]);
+      expect(readdirSync(path.dirname(dir)).filter((name) => name.includes(".tenancy-"))).toEqual([]);
+    });
+
+    test("over an earlier render replaces it whole: no file of the earlier host stays", () => {
+      const parent = tempDir();
+      const out = path.join(parent, "render");
+      const first = render("shared-fsn1-a", out);
+      expect(first.code).toBe(EXIT.ok);
+      expect(filesUnder(out)).toContain("files/etc/tenancy/tenants/baeckerei-klein.env");
+      // Through a link to the earlier render: the link stays a link.
+      const link = path.join(parent, "link");
+      symlinkSync(out, link);
+      const second = render("alpen-energie", link);
+      expect(second.code).toBe(EXIT.ok);
+      const { files } = JSON.parse(second.stdout) as { files: string[] };
+      expect(filesUnder(out)).toEqual([".tenancy-render.json", ...files].sort());
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readdirSync(parent).sort()).toEqual(["link", "render"]);
+    });
   });
 
   test("an unknown command or option is a usage error (exit 1)", () => {

@@ -72,7 +72,7 @@ test("a fleet the zone's Cloudflare plan cannot hold is refused by validate, wit
     `${manifest.replace(/\n$/, "")}\n${stringify(many).replace(/^/gm, "  ").trimEnd()}\n`,
   );
   edit("tenants.yaml", (text) =>
-    text.replace("serverType: cx53", "serverType: cx53\n    capacityUnits: 400"),
+    text.replace("serverType: cx53", "serverType: cx53\n    capacityUnits: 380"),
   );
   const { code, stderr } = tenancy("validate");
   expect(code).toBe(EXIT.invalidInput);

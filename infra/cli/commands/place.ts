@@ -1,18 +1,14 @@
-import { renameSync, writeFileSync } from "node:fs";
 import { loadManifest } from "../../manifest";
 import { planPlacement, writePlacement } from "../../expand";
-import { plural, printJson, table } from "../output";
+import { plural, printJson, replaceFile, table } from "../output";
 
 export function placeCommand(options: { file: string; json: boolean; write: boolean }): number {
   const loaded = loadManifest(options.file, { allowUnplaced: true });
   const plan = planPlacement(loaded);
   const nothing = plan.placements.length === 0;
   if (options.write && !nothing) {
-    const updated = writePlacement(loaded, plan);
-    // Write beside the file, then rename: an interrupted write never leaves half a manifest.
-    const temporary = `${options.file}.tenancy-${process.pid}.tmp`;
-    writeFileSync(temporary, updated);
-    renameSync(temporary, options.file);
+    // Validated again, then written beside the file and renamed over it (through a link, over its target).
+    replaceFile(options.file, writePlacement(loaded, plan));
   }
   if (options.json) {
     printJson({ written: options.write && !nothing, ...plan });

@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import { CLOUDFLARE_RANGES, CLOUDFLARE_RANGES_AS_OF } from "../../edge/cloudflare";
 import {
   CLOUDFLARE_PLAN_FACTS,
@@ -9,7 +8,7 @@ import {
 import { loadManifest } from "../../manifest";
 import { BUILT_IN_PLANS, HETZNER_SERVER_TYPES, sharedHostCapacity, type PlanCatalogue } from "../../plans";
 import { POLICIES } from "../../../policies/policies";
-import { printJson } from "../output";
+import { formatJson, replaceFile } from "../output";
 
 /** The shortest database or account password the pack accepts. */
 export const MIN_PASSWORD_LENGTH = 24;
@@ -61,10 +60,11 @@ export function policyConfigCommand(options: {
   const value = options.bundled
     ? bundledCatalogue()
     : policyConfig(options.fromManifest ? loadManifest(options.file).plans : BUILT_IN_PLANS);
-  const text = `${JSON.stringify(value, null, 2)}\n`;
+  // Formatted as Prettier would, so that the committed file passes `prettier --check` as written.
+  const text = formatJson(value);
   if (options.out) {
-    writeFileSync(options.out, text);
+    replaceFile(options.out, text);
     process.stderr.write(`Wrote ${options.out}.\n`);
-  } else printJson(value);
+  } else process.stdout.write(text);
   return 0;
 }

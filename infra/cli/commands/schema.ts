@@ -1,7 +1,8 @@
 import { manifestJsonSchema } from "../../manifest";
-import { printJson } from "../output";
+import { formatJson } from "../output";
 
+/** Prints the schema as Prettier would format it, so that it can be committed as it comes out. */
 export function schemaCommand(): number {
-  printJson(manifestJsonSchema());
+  process.stdout.write(formatJson(manifestJsonSchema()));
   return 0;
 }

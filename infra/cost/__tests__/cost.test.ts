@@ -1,10 +1,18 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { costReport, DEFAULT_PRICES, loadPrices, PriceFileError, type PriceTable } from "..";
+import {
+  costReport,
+  DEFAULT_PRICES,
+  loadPrices,
+  MAX_MONTHLY_PRICE,
+  PriceFileError,
+  type PriceTable,
+} from "..";
 import { expand } from "../../expand";
 import { HETZNER_SERVER_TYPES } from "../../plans";
 import { manifestOf } from "../../testing/fixtures";
+import { hostilePaths } from "../../manifest/__tests__/hostile-paths";
 
 /** Round figures so that every expected value below can be worked out by hand. */
 const PRICES: PriceTable = {
@@ -103,11 +111,66 @@ describe("the price table", () => {
     expect(prices.serverTypes.cx23).toEqual(DEFAULT_PRICES.serverTypes.cx23);
   });
 
+  test.each(Object.entries(hostilePaths(mkdtempSync(path.join(tmpdir(), "tenancy-prices-")))))(
+    "refuses %s as a price file before reading it",
+    (_name, file) => {
+      expect(() => loadPrices(file)).toThrow(
+        new RegExp(
+          `^${file}: cannot read price table: it is (a device|a named pipe|a directory|512 MiB, over the limit of 1 MiB)`,
+        ),
+      );
+    },
+  );
+
   test("reports a bad override file with its name and field", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tenancy-prices-"));
     const file = path.join(dir, "prices.yaml");
     writeFileSync(file, "volumePerGb: { monthly: -1, source: x }\n");
     expect(() => loadPrices(file)).toThrow(PriceFileError);
-    expect(() => loadPrices(file)).toThrow(`${file}: volumePerGb.monthly`);
+    expect(() => loadPrices(file)).toThrow(`${file}:1:25: volumePerGb.monthly: must be at least 0, got -1`);
+  });
+
+  test("refuses absurd and non-finite prices, each at its line with the value it got", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tenancy-prices-"));
+    const file = path.join(dir, "prices.yaml");
+    writeFileSync(
+      file,
+      [
+        "volumePerGb: { monthly: 1e308, source: x }",
+        "serverTypes:",
+        "  cx53: { monthly: .inf, source: y }",
+        "  cx23: { monthly: .nan, source: z }",
+        "serverBackupsPercent: 1000",
+        "",
+      ].join("\n"),
+    );
+    expect(() => loadPrices(file)).toThrow(
+      [
+        `${file}:1:25: volumePerGb.monthly: must be at most ${MAX_MONTHLY_PRICE} (EUR a month; the cost report's totals must stay exact), got 1e+308`,
+        `${file}:3:20: serverTypes.cx53.monthly: must be a finite number, got .inf`,
+        `${file}:4:20: serverTypes.cx23.monthly: must be a finite number, got .nan`,
+        `${file}:5:23: serverBackupsPercent: must be at most 100 (a percentage), got 1000`,
+      ].join("\n"),
+    );
+    writeFileSync(file, `volumePerGb: { monthly: ${MAX_MONTHLY_PRICE}, source: x }\n`);
+    expect(loadPrices(file).volumePerGb.monthly).toBe(MAX_MONTHLY_PRICE);
+  });
+
+  test("refuses a YAML alias bomb and a duplicate key at their lines", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tenancy-prices-"));
+    const file = path.join(dir, "prices.yaml");
+    const levels = ["a: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i <= 8; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    writeFileSync(file, `${levels.join("\n")}\n`);
+    expect(() => loadPrices(file)).toThrow(
+      new RegExp(`^${file}:5:\\d+: a4\\[\\d\\]: YAML aliases would expand to more than 100000 values here`),
+    );
+    writeFileSync(file, "asOf: 2026-12-01\nasOf: 2026-12-02\n");
+    expect(() => loadPrices(file)).toThrow(`${file}:2:1: asOf: duplicate key "asOf"`);
   });
 });

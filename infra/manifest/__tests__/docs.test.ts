@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { ManifestSchema, RESERVED_IDS, parseManifest } from "..";
+import { ManifestSchema, PlanOverrideSchema, RESERVED_IDS, parseManifest } from "..";
+import { BOUNDS } from "../bounds";
 import { BUILT_IN_PLANS, TIER_FIELDS, type Plan } from "../../plans";
 import { REPO_ROOT } from "../../testing/fixtures";
 
@@ -107,6 +108,23 @@ describe("docs/manifest.md", () => {
     expect(paragraph).toBeDefined();
     const listed = [...(paragraph ?? "").matchAll(/`([^`]+)`/g)].map((match) => match[1]);
     expect(listed.sort()).toEqual([...RESERVED_IDS].sort());
+  });
+
+  test.each(Object.entries(BOUNDS))("gives the range of %s as the schema does", (field, bound) => {
+    // The field tables' rows (the built-in plan table has rows of the same names, with values).
+    const rows = doc
+      .split("\n")
+      .filter((line) => line.startsWith(`| \`${field}\``) && /\| (integer|number)\b/.test(line));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toContain(`${bound.min} to ${bound.max}`);
+  });
+
+  test("the built-in plans are within the ranges", () => {
+    for (const plan of Object.values(BUILT_IN_PLANS)) {
+      const fields: Record<string, unknown> = { ...plan };
+      delete fields.name;
+      expect(PlanOverrideSchema.safeParse(fields).error?.issues ?? []).toEqual([]);
+    }
   });
 
   const complete = fencedBlocks("yaml").filter((block) => block.split("\n")[0] === "version: 1");

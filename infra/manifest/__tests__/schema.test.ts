@@ -3,6 +3,7 @@ import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
 import { manifestJsonSchema } from "..";
+import { formatJson } from "../../cli/output";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../testing/fixtures";
 
 const SCHEMA_FILE = path.join(REPO_ROOT, "docs", "tenants.schema.json");
@@ -14,6 +15,10 @@ describe("the JSON Schema of tenants.yaml", () => {
 
   test("is committed as docs/tenants.schema.json, as `tenancy schema` prints it", () => {
     expect(JSON.parse(readFileSync(SCHEMA_FILE, "utf8"))).toEqual(schema);
+  });
+
+  test("is committed byte for byte as `tenancy schema` writes it (regenerate it with the command)", () => {
+    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(formatJson(schema));
   });
 
   test("is where the example manifest points editors", () => {
