@@ -5,17 +5,13 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { TenantModel } from "../infra/expand";
+import { originRecordName, type TenantModel } from "../infra/expand";
 
 export interface TenantEdge {
   password: pulumi.Output<string>;
   dnsRecord?: cloudflare.DnsRecord;
 }
 
-/** The name every tenant record points at: one proxied A/AAAA pair per host. */
-export function originRecordName(hetznerName: string, zone: string): string {
-  return `origin-${hetznerName}.${zone}`;
-}
 
 export function createTenantEdge(
   tenant: TenantModel,

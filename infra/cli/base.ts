@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RecordedResource } from "../preview/engine";
 import type { Tier } from "../plans";
+import { MAX_MANIFEST_BYTES } from "../manifest";
 import { UsageError } from "./errors";
 
 interface Repository {
@@ -23,7 +24,13 @@ function repositoryOf(file: string): Repository {
   const cwd = path.dirname(path.resolve(file));
   const git = (args: string[], failure: (detail: string) => string) => {
     try {
-      return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      // A manifest may be as large as the manifest reader allows.
+      return execFileSync("git", args, {
+        cwd,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: MAX_MANIFEST_BYTES + 1024 * 1024,
+      });
     } catch (error) {
       const detail = (error as { stderr?: string }).stderr?.trim() || String(error);
       throw new UsageError(failure(detail));

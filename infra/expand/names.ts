@@ -3,11 +3,16 @@
  * on other tenants, so that adding, removing or re-planning one tenant renames nothing else (a rename
  * would make Pulumi replace the resource).
  */
-import { DEDICATED_PREFIX } from "../manifest";
+import { DEDICATED_PREFIX, ORIGIN_PREFIX } from "../manifest";
 import type { ServerResourceNames, TenantResourceNames } from "./model";
 
 export function tenantHostname(id: string, zone: string): string {
   return `${id}.${zone}`;
+}
+
+/** The name every tenant record points at: one proxied A/AAAA pair per host (tenant ids may not take it). */
+export function originRecordName(hetznerName: string, zone: string): string {
+  return `${ORIGIN_PREFIX}${hetznerName}.${zone}`;
 }
 
 /** Hetzner server name of a dedicated tenant; the prefix keeps it apart from shared host names. */
