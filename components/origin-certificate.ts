@@ -10,7 +10,7 @@ import type { ServerResourceNames } from "../infra/expand";
 /**
  * Cloudflare offers 7, 30, 90, 365, 730, 1095 or 5475 days (terraform-provider-cloudflare v5
  * internal/services/origin_ca_certificate/schema.go). Nothing renews the certificate, so the longest:
- * only Cloudflare trusts it and only Cloudflare may reach the host; rotation is in docs/runbooks.md.
+ * only Cloudflare trusts it and only Cloudflare may reach the host; rotation is in docs/deploy.md.
  */
 export const ORIGIN_CERT_VALIDITY_DAYS = 5475;
 

@@ -12,7 +12,6 @@ export interface TenantEdge {
   dnsRecord?: cloudflare.DnsRecord;
 }
 
-
 export function createTenantEdge(
   tenant: TenantModel,
   zone: { name: string; id: pulumi.Input<string> },

@@ -1,5 +1,5 @@
 /**
- * The components, through the real stack programs run offline (infra/cli/offline): what each tier
+ * The components, through the real stack programs run offline (infra/preview): what each tier
  * registers for the example fleet, with the options and inputs the Pulumi engine would receive.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

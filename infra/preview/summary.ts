@@ -1,6 +1,6 @@
 /**
- * Reading a recorded stack: which resources belong to which tenant and host, totals by type, and what
- * differs from another recording (`tenancy plan --base`).
+ * Reading a recorded stack: which resources belong to which tenant and host, and totals by type.
+ * What differs from another recording is changes.ts.
  */
 import type { FleetModel, TenantModel } from "../expand";
 import type { RecordedResource, RecordedStack } from "./engine";
@@ -45,31 +45,4 @@ export function summarise(stack: RecordedStack, model: FleetModel): StackSummary
 function hostOf(resource: RecordedResource): string | undefined {
   const component = /::tenancy:hosting:(?:SharedHost|DedicatedTenant)::([^:]+)$/;
   return component.exec(resource.urn)?.[1] ?? component.exec(resource.options.parent)?.[1];
-}
-
-export interface StackDiff {
-  added: RecordedResource[];
-  removed: RecordedResource[];
-  changed: { resource: RecordedResource; fields: string[] }[];
-}
-
-/** What `current` registers that `base` did not, and the other way round, matched by URN. */
-export function diffStacks(base: RecordedStack, current: RecordedStack): StackDiff {
-  const before = new Map(base.resources.map((r) => [r.urn, r]));
-  const after = new Map(current.resources.map((r) => [r.urn, r]));
-  const changed: StackDiff["changed"] = [];
-  for (const [urn, resource] of after) {
-    const old = before.get(urn);
-    if (!old) continue;
-    const keys = new Set([...Object.keys(old.inputs), ...Object.keys(resource.inputs)]);
-    const fields = [...keys].filter(
-      (key) => JSON.stringify(old.inputs[key]) !== JSON.stringify(resource.inputs[key]),
-    );
-    if (fields.length > 0) changed.push({ resource, fields: fields.sort() });
-  }
-  return {
-    added: current.resources.filter((r) => !before.has(r.urn)),
-    removed: base.resources.filter((r) => !after.has(r.urn)),
-    changed,
-  };
 }
