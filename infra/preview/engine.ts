@@ -53,6 +53,11 @@ export interface RecordedOptions {
   /** The parent's URN; "" for a resource of the stack itself. */
   parent: string;
   additionalSecretOutputs: string[];
+  /**
+   * URNs the resource was known by before (given as full URNs): the engine treats it as the same
+   * resource. Absent in recordings made by older code (a `--base`).
+   */
+  aliases?: string[];
 }
 
 export interface RecordedStack {
@@ -106,6 +111,7 @@ export interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getIgnorechangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getAliasesList(): { hasUrn(): boolean; getUrn(): string }[];
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -125,6 +131,10 @@ export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = 
       retainOnDelete: req.getRetainondelete() === true,
       parent: parent === rootUrn ? "" : parent,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      aliases: req
+        .getAliasesList()
+        .filter((alias) => alias.hasUrn())
+        .map((alias) => alias.getUrn()),
     },
   };
 }
