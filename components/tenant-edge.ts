@@ -52,7 +52,12 @@ export function createTenantEdges(
       const name = tenant.names.customHostnames[domain]!;
       new cloudflare.CustomHostname(
         name,
-        { zoneId: zone.id, hostname: domain, customOriginServer: origin, ssl: { method: "http", type: "dv" } },
+        {
+          zoneId: zone.id,
+          hostname: domain,
+          customOriginServer: origin,
+          ssl: { method: "http", type: "dv" },
+        },
         { parent, aliases: formerUrns("cloudflare:index/customHostname:CustomHostname", name) },
       );
     }

@@ -124,7 +124,12 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     const retained: SharedTenantModel[] = manifest.tenants
       .filter((tenant) => keptCopy(tenant)?.host === host.name)
       .map((tenant) =>
-        sharedTenant(tenant, planNamed(keptCopy(tenant)!.plan, tenant) as SharedPlan, host.name, "moved-away"),
+        sharedTenant(
+          tenant,
+          planNamed(keptCopy(tenant)!.plan, tenant) as SharedPlan,
+          host.name,
+          "moved-away",
+        ),
       )
       .sort(byId);
     // Capacity and storage count every copy on the host: the data is there, or is coming.
@@ -203,7 +208,12 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
       return copy !== undefined && copy.host === undefined;
     })
     .map((tenant) =>
-      dedicatedTenant(tenant, planNamed(tenant.movedFrom!.plan, tenant) as DedicatedPlan, tenant.movedFrom!, "moved-away"),
+      dedicatedTenant(
+        tenant,
+        planNamed(tenant.movedFrom!.plan, tenant) as DedicatedPlan,
+        tenant.movedFrom!,
+        "moved-away",
+      ),
     )
     .sort(byId);
 

@@ -46,7 +46,11 @@ export function guardTransition(previous: FleetState, current: FleetState): Life
       problems.push({ tenant: id, message: removal(id, was) });
       continue;
     }
-    problems.push(...statusChange(id, was, now), ...placementChange(id, was, now), ...movedCopy(id, was, now));
+    problems.push(
+      ...statusChange(id, was, now),
+      ...placementChange(id, was, now),
+      ...movedCopy(id, was, now),
+    );
   }
   for (const [name, was] of Object.entries(previous.hosts)) {
     const now = current.hosts[name];
@@ -128,7 +132,9 @@ function placementChange(id: string, was: TenantState, now: TenantState): Lifecy
     ];
   }
   const target =
-    now.tier === "shared" ? `move: { host: ${now.host}${now.plan !== was.plan ? `, plan: ${now.plan}` : ""} }` : `move: { plan: ${now.plan} }`;
+    now.tier === "shared"
+      ? `move: { host: ${now.host}${now.plan !== was.plan ? `, plan: ${now.plan}` : ""} }`
+      : `move: { plan: ${now.plan} }`;
   return [
     {
       tenant: id,

@@ -5,7 +5,7 @@
  * `pulumi up` without git, and volumes never shrink. Review (`--base`) builds the same from the base's
  * manifest. Pure data, JSON-serialisable.
  */
-import type { FleetModel } from "../expand";
+import type { FleetModel, MovePlacement } from "../expand";
 import { tenantsOf } from "../expand";
 
 export const STATE_VERSION = 1;
@@ -43,17 +43,31 @@ export function placementOf(tenant: TenantState | TenantPlacement): string {
     : `its own server (${tenant.plan}${tenant.location ? `, ${tenant.location}` : ""})`;
 }
 
+function placement(where: MovePlacement): TenantPlacement {
+  return where.tier === "shared"
+    ? { tier: "shared", plan: where.plan, host: where.host! }
+    : { tier: "dedicated", plan: where.plan, location: where.location! };
+}
+
 export function fleetState(model: FleetModel): FleetState {
   const tenants: FleetState["tenants"] = {};
   for (const tenant of tenantsOf(model)) {
-    tenants[tenant.id] =
+    const placed: TenantState =
       tenant.tier === "shared"
         ? { tier: "shared", plan: tenant.plan, host: tenant.host, status: tenant.status }
         : { tier: "dedicated", plan: tenant.plan, location: tenant.server.location, status: tenant.status };
+    if (tenant.move) placed.move = placement(tenant.move);
+    if (tenant.movedFrom)
+      placed.movedFrom = {
+        ...placement(tenant.movedFrom),
+        ...(tenant.movedFrom.purged ? { purged: tenant.movedFrom.purged } : {}),
+      };
+    tenants[tenant.id] = placed;
   }
   const volumes: FleetState["volumes"] = {};
   for (const host of model.shared.hosts) volumes[host.name] = host.server.volumeGb;
-  for (const tenant of model.dedicated.tenants) volumes[tenant.id] = tenant.server.volumeGb;
+  for (const server of [...model.dedicated.tenants, ...model.dedicated.incoming, ...model.dedicated.retained])
+    volumes[server.id] = server.server.volumeGb;
   return {
     version: STATE_VERSION,
     zone: model.zone,
@@ -68,7 +82,11 @@ export function parseFleetState(value: unknown): FleetState | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const state = value as Partial<FleetState>;
   if (state.version !== STATE_VERSION || typeof state.zone !== "string") return undefined;
-  if (typeof state.tenants !== "object" || typeof state.hosts !== "object" || typeof state.volumes !== "object")
+  if (
+    typeof state.tenants !== "object" ||
+    typeof state.hosts !== "object" ||
+    typeof state.volumes !== "object"
+  )
     return undefined;
   return state as FleetState;
 }

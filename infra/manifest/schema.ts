@@ -204,7 +204,9 @@ export const MoveSchema = z
       .optional()
       .describe("The plan on the target; a plan of the other tier moves the tenant between tiers."),
     location: LocationSchema.optional().describe("A dedicated target's location (default fleet.location)."),
-    serverType: ServerTypeSchema.optional().describe("A dedicated target's server type (default the plan's first)."),
+    serverType: ServerTypeSchema.optional().describe(
+      "A dedicated target's server type (default the plan's first).",
+    ),
   })
   .describe(
     "A declared move: the target is provisioned, empty, while the tenant is served where it is; `tenancy migrate` copies the data and writes the cut-over.",

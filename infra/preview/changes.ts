@@ -55,7 +55,9 @@ export function planChanges(
   // A resource found under one of its aliases is the same resource, as the engine sees it.
   const matched = new Map<string, RecordedResource>();
   for (const resource of current) {
-    const old = [resource.urn, ...(resource.options.aliases ?? [])].map((urn) => before.get(urn)).find(Boolean);
+    const old = [resource.urn, ...(resource.options.aliases ?? [])]
+      .map((urn) => before.get(urn))
+      .find(Boolean);
     if (old) matched.set(resource.urn, old);
   }
   const kept = new Set([...matched.values()].map((r) => r.urn));
