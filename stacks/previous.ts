@@ -11,7 +11,8 @@ export async function previousDeployment(): Promise<FleetState | undefined> {
   const self = new pulumi.StackReference(
     `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   );
-  const { value } = await self.getOutputDetails(DEPLOYMENT_OUTPUT);
+  const details = await self.getOutputDetails(DEPLOYMENT_OUTPUT);
+  const value: unknown = details.value;
   if (value === undefined) return undefined;
   const state = parseFleetState(value);
   if (!state) {

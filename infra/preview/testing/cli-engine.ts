@@ -210,7 +210,7 @@ export class CliEngine {
     this.reads.push({ type, id: req.getId() });
     return new resourceProto.ReadResourceResponse()
       .setUrn(engineUrn(this.stack, this.project, req.getParent(), type, req.getName()))
-      .setProperties(Struct.fromJavaScript(state as unknown as Record<string, never>));
+      .setProperties(Struct.fromJavaScript(state));
   }
 
   private async invoke(req: resourceProto.ResourceInvokeRequest) {
