@@ -44,10 +44,18 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
 
   program
     .command("validate")
-    .description("Check tenants.yaml: every problem, each as FILE:LINE:COL: path: message.")
+    .description(
+      "Check tenants.yaml: every problem, each as FILE:LINE:COL: path: message. With --base, also refuse the edits since that ref that would lose a tenant's service or data.",
+    )
     .addOption(fileOption())
     .addOption(jsonOption())
-    .action((options: CommonOptions) => run(() => validateCommand(options), options.json));
+    .option(
+      "--base <ref>",
+      "also check the edits since this git ref (e.g. origin/main) against the tenant lifecycle",
+    )
+    .action((options: CommonOptions & { base?: string }) =>
+      run(() => validateCommand(options), options.json),
+    );
 
   program
     .command("plan")

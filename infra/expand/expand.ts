@@ -71,7 +71,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
                 ? { host: tenant.move.host }
                 : {
                     location: tenant.move.location ?? fleet.location,
-                    serverType: tenant.move.serverType ?? (move).serverTypes[0],
+                    serverType: tenant.move.serverType ?? move.serverTypes[0],
                   }),
             },
           }
