@@ -40,6 +40,12 @@ export interface HostBundle {
   /** Directories whose files the bundle owns: a file there that the bundle lacks is removed. */
   managedDirs: string[];
   sql: string;
+  /**
+   * The data volume's size in GB, as Pulumi asks Hetzner for it. tenancy-apply grows the filesystem to its
+   * device whenever the device is larger, and fails the apply (exit 3) while the device is still smaller
+   * than this. Being in the bundle, a resized volume changes the bundle's hash: that re-runs the apply.
+   */
+  volumeGb: number;
 }
 
 export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
@@ -91,6 +97,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     files,
     managedDirs: [TENANT_ENV_DIR],
     sql: renderTenantSql(host, secrets),
+    volumeGb: host.server.volumeGb,
   };
 }
 
