@@ -50,7 +50,7 @@ describe("refused, each with what to do instead", () => {
     [
       "a suspended tenant's lines deleted",
       "rohrreinigung-flink",
-      (t) => t.replace(/ {2}# Unpaid since October.*\n(?: {4}.*\n|  - id: rohrreinigung-flink\n)+/, ""),
+      (t) => t.replace(/ {2}# Unpaid since October.*\n(?: {4}.*\n| {2}- id: rohrreinigung-flink\n)+/, ""),
       ["tenant rohrreinigung-flink is removed, and it is suspended"],
     ],
     [
