@@ -17,6 +17,8 @@ export interface DedicatedTenantArgs {
 
 export class DedicatedTenant extends pulumi.ComponentResource {
   readonly tenantId: string;
+  readonly ipv4: pulumi.Output<string>;
+  readonly ipv6: pulumi.Output<string>;
   /** Absent while the server is not serving its tenant (a move's target, a kept copy, decommissioned). */
   readonly endpoint: TenantEndpoint | undefined;
 
@@ -25,6 +27,8 @@ export class DedicatedTenant extends pulumi.ComponentResource {
     checkDedicatedTenantArgs(name, args);
     const built = buildHost(args.spec, args.context, this);
     this.tenantId = args.tenant.id;
+    this.ipv4 = built.server.server.ipv4Address;
+    this.ipv6 = built.server.server.ipv6Address;
     this.endpoint = built.tenants[args.tenant.id];
     // The hosting props as outputs too: stack policies see a component's outputs, not its inputs.
     this.registerOutputs({

@@ -14,5 +14,12 @@ export function dedicatedStack(model: FleetModel, config: StackConfig) {
     (tenant) => new DedicatedTenant(tenant.id, { tenant, spec: dedicatedHostSpec(model, tenant), context }),
   );
   const served = servers.filter((server) => server.endpoint !== undefined);
-  return { tenants: Object.fromEntries(served.map((server) => [server.tenantId, server.endpoint!])) };
+  return {
+    tenants: Object.fromEntries(served.map((server) => [server.tenantId, server.endpoint!])),
+    // Every server's addresses, serving or not (a move's target, a kept copy): tenancy migrate, purge and
+    // restore reach them over SSH.
+    servers: Object.fromEntries(
+      servers.map((server) => [server.tenantId, { ipv4: server.ipv4, ipv6: server.ipv6 }]),
+    ),
+  };
 }
