@@ -50,7 +50,7 @@ export interface HostBundle {
 
 export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
 export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
-export const HOST_SCRIPTS = ["tenancy-apply", "tenancy-backup", "tenancy-restore"] as const;
+export const HOST_SCRIPTS = ["tenancy-apply", "tenancy-backup", "tenancy-restore", "tenancy-purge"] as const;
 /** Sourced by the backup and restore scripts. */
 export const HOST_LIBRARY = "/usr/local/lib/tenancy/tenancy-common.sh";
 
