@@ -24,7 +24,8 @@ export function parseAddresses(flags: string[] | undefined): Map<string, string>
   const addresses = new Map<string, string>();
   for (const flag of flags ?? []) {
     const match = /^([a-z0-9][a-z0-9-]*)=([^\s=]+)$/.exec(flag);
-    if (!match) throw new UsageError(`--address "${flag}": expected NAME=ADDRESS, e.g. shared-fsn1-a=203.0.113.10`);
+    if (!match)
+      throw new UsageError(`--address "${flag}": expected NAME=ADDRESS, e.g. shared-fsn1-a=203.0.113.10`);
     addresses.set(match[1]!, match[2]!);
   }
   return addresses;
@@ -49,7 +50,10 @@ function fromStackOutputs(name: string, tier: Tier): string {
     servers?: Record<string, { ipv4?: string }>;
   };
   const address = (tier === "shared" ? outputs.hosts : outputs.servers)?.[name]?.ipv4;
-  if (!address) throw new UsageError(`stack ${tier} has no address for ${name}; give it with --address ${name}=<its IPv4>`);
+  if (!address)
+    throw new UsageError(
+      `stack ${tier} has no address for ${name}; give it with --address ${name}=<its IPv4>`,
+    );
   return address;
 }
 
@@ -77,7 +81,12 @@ export interface HostRun {
 }
 
 /** Runs a host script to completion; its stderr (progress) is passed through as it comes. */
-export function runOnHost(host: HostAddress, script: string, args: string[], stdin?: string): Promise<HostRun> {
+export function runOnHost(
+  host: HostAddress,
+  script: string,
+  args: string[],
+  stdin?: string,
+): Promise<HostRun> {
   return new Promise((resolve) => {
     const child = spawn("ssh", sshArgs(host, script, args), { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -102,7 +111,8 @@ export function relay(
   target: { host: HostAddress; script: string; args: string[] },
   onProgress: (bytes: number) => void,
 ): Promise<{ source: HostRun; target: HostRun }> {
-  const start = (side: typeof source) => spawn("ssh", sshArgs(side.host, side.script, side.args), { stdio: ["pipe", "pipe", "pipe"] });
+  const start = (side: typeof source) =>
+    spawn("ssh", sshArgs(side.host, side.script, side.args), { stdio: ["pipe", "pipe", "pipe"] });
   const from = start(source);
   const to = start(target);
   from.stdin.end();

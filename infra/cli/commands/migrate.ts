@@ -10,7 +10,7 @@
  */
 import { expand, tenantsOf, type TenantModel } from "../../expand";
 import { editTenant, loadManifest, type FieldValue } from "../../manifest";
-import { UsageError } from "../errors";
+import { MigrationError, UsageError } from "../errors";
 import { parseAddresses, relay, resolveHost, runOnHost, type HostAddress } from "../hosts";
 import { printJson, replaceFile } from "../output";
 
@@ -22,9 +22,6 @@ export interface MigrateOptions {
 }
 
 const SCRIPT = "tenancy-migrate";
-
-/** The migration failed; the message says what state the tenant is in and what to run next. */
-export class MigrationError extends Error {}
 
 export async function migrateCommand(id: string, options: MigrateOptions): Promise<number> {
   const loaded = loadManifest(options.file);
@@ -56,7 +53,9 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
         (unfrozen
           ? `${id} serves again from ${source.name}; `
           : `${id} is still FROZEN on ${source.name}: run tenancy migrate ${id} --abort to unfreeze it; `) +
-        (discarded ? `the copy on ${target.name} was discarded. ` : `discard the copy on ${target.name} with tenancy migrate ${id} --abort. `) +
+        (discarded
+          ? `the copy on ${target.name} was discarded. `
+          : `discard the copy on ${target.name} with tenancy migrate ${id} --abort. `) +
         `Nothing was cut over. Fix the cause, then run tenancy migrate ${id} again.`,
     );
   };
@@ -69,7 +68,8 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
           `${options.file} (restore its move:), then unfreeze the source with tenancy migrate ${id} --abort --force`,
       );
     }
-    if (!(await unfreeze())) throw new MigrationError(`could not unfreeze ${id} on ${source.name} (see above)`);
+    if (!(await unfreeze()))
+      throw new MigrationError(`could not unfreeze ${id} on ${source.name} (see above)`);
     await discard();
     step(`aborted: ${id} serves from ${source.name}, the copy on ${target.name} was discarded`);
     return 0;
@@ -101,9 +101,12 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
     if (copy.source.code !== 0 || copy.target.code !== 0) {
       await giveUp(`the copy failed (export exit ${copy.source.code}, import exit ${copy.target.code})`);
     }
-    step(`verifying every table, sequence and large object of ${id} on ${target.name} against ${source.name}`);
+    step(
+      `verifying every table, sequence and large object of ${id} on ${target.name} against ${source.name}`,
+    );
     const record = await runOnHost(source, SCRIPT, ["verification", id, "--side", "source"]);
-    if (record.code !== 0) await giveUp(`reading the source's verification record failed (exit ${record.code})`);
+    if (record.code !== 0)
+      await giveUp(`reading the source's verification record failed (exit ${record.code})`);
     const verify = await runOnHost(target, SCRIPT, ["verify", id, "--against", "-"], record.stdout);
     if (verify.code === 3) await giveUp(`the copy on ${target.name} differs from the source (above)`);
     if (verify.code !== 0) await giveUp(`verifying the copy failed (exit ${verify.code})`);
@@ -117,7 +120,8 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
           `${source.name}. Run tenancy migrate ${id} again to finish, or tenancy migrate ${id} --abort to serve from ${source.name} again.`,
       );
     }
-  } else step(`the verified copy is already in place on ${target.name} (an earlier run); writing the cut-over`);
+  } else
+    step(`the verified copy is already in place on ${target.name} (an earlier run); writing the cut-over`);
   const adoptedAt = Date.now();
 
   const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -154,7 +158,8 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
 
 async function hostStatus(host: HostAddress, id: string): Promise<{ adopted?: boolean }> {
   const run = await runOnHost(host, SCRIPT, ["status", id]);
-  if (run.code !== 0) throw new MigrationError(`cannot read ${id}'s migration status on ${host.name} (exit ${run.code})`);
+  if (run.code !== 0)
+    throw new MigrationError(`cannot read ${id}'s migration status on ${host.name} (exit ${run.code})`);
   try {
     const status = JSON.parse(run.stdout) as { adopted?: unknown };
     return { adopted: Boolean(status.adopted) };
