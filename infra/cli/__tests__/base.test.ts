@@ -173,3 +173,42 @@ test("a server type change is an update that says it powers the server off", () 
     /~ hcloud:index\/server:Server nordwerk-logistik-server \(serverType\) — serverType: .*power/i,
   );
 });
+
+describe("the tenant lifecycle at review", () => {
+  const GRUENWERK = "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }";
+
+  test("an edit that would lose data is refused by validate, plan and diff, at its line, with what to do", () => {
+    edit("tenants.yaml", (text) =>
+      text.replace(GRUENWERK, GRUENWERK.replace("shared-fsn1-a", "shared-hel1-a")),
+    );
+    const line =
+      readFileSync(project.manifest, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("id: gruenwerk")) + 1;
+    expect(tenancy("validate").code).toBe(EXIT.ok); // on its own, the file is valid
+    for (const command of [["validate"], ["plan", "--stack", "shared"], ["diff"]]) {
+      const { code, stderr } = tenancy(...command, "--base", "HEAD");
+      expect({ command, code }).toEqual({ command, code: EXIT.invalidInput });
+      expect(stderr).toContain(`tenants.yaml:${line}:`);
+      expect(stderr).toContain(
+        "tenant gruenwerk moves from shared host shared-fsn1-a to shared host shared-hel1-a: that is a data migration",
+      );
+      expect(stderr).toContain("declare the move (move: { host: shared-hel1-a })");
+    }
+  });
+
+  test("a declared move passes, and plan shows the target provisioned empty", () => {
+    edit("tenants.yaml", (text) =>
+      text.replace(GRUENWERK, GRUENWERK.replace(" }", ", move: { host: shared-hel1-a } }")),
+    );
+    expect(tenancy("validate", "--base", "HEAD").code).toBe(EXIT.ok);
+    const { code, stdout } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(/gruenwerk +hobby +incoming +1u +moving here: provisioned empty/);
+    expect(stdout).toMatch(/ command:remote:Command shared-hel1-a-apply \([^)]*triggers/);
+    // No DNS change: the tenant is served where it is until the cut-over.
+    expect(stdout).not.toMatch(/gruenwerk-dns/);
+    const diff = tenancy("diff", "--base", "HEAD").stdout;
+    expect(diff).toContain("**Moves declared (provisioned, empty, until migrated)** (1)");
+  });
+});
