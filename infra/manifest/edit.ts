@@ -35,7 +35,7 @@ export function editTenant(loaded: LoadedManifest, id: string, fields: Record<st
   const node = doc.getIn(["tenants", index], true) as Node | undefined;
   if (!isMap(node)) throw new Error(`tenants[${index}] is not a mapping`);
   const keyOf = (pair: Pair) => (isScalar(pair.key) ? String(pair.key.value) : "");
-  const pairs = node.items as Pair[];
+  const pairs = node.items;
   const valueEnd = (pair: Pair) => (pair.value as Node | null)?.range?.[1] ?? (pair.key as Node).range![1];
   let updated: string;
   if (node.flow) {
