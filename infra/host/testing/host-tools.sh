@@ -1,8 +1,9 @@
 #!/bin/sh
 # Make sure the Debian tools that the host tests run for real are installed (run by `npm test` before jest).
 #
-# The host tests run the software a generated host runs: cloud-init, Caddy, PostgreSQL 15, restic, and a
-# whole Debian tree booted with debootstrap + systemd-nspawn; they lint with shellcheck and yamllint.
+# The host tests run the software a generated host runs: cloud-init, Caddy, PostgreSQL 15, restic, sshd (a
+# second one on loopback, for moving a tenant between hosts), sudo's visudo, and a whole Debian tree booted
+# with debootstrap + systemd-nspawn; they lint with shellcheck and yamllint.
 # Present: prints nothing, exits 0. Missing and root: `apt-get update` once, then installs them. Missing
 # and not root: prints the exact `sudo apt-get install` line and exits 1.
 #
@@ -25,7 +26,9 @@ REQUIRED='/usr/bin/cloud-init cloud-init
 /usr/sbin/debootstrap debootstrap
 /usr/bin/systemd-nspawn systemd-container
 /usr/bin/python3 python3
-/usr/bin/openssl openssl'
+/usr/bin/openssl openssl
+/usr/sbin/sshd openssh-server
+/usr/sbin/visudo sudo'
 
 # Prints the packages of the tools that are missing, each once, space-separated.
 missing_packages() {
