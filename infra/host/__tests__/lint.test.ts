@@ -63,6 +63,7 @@ describe("shellcheck", () => {
       expect.arrayContaining([
         "infra/host/files/tenancy-backup",
         "infra/host/files/tenancy-restore",
+        "infra/host/files/tenancy-migrate",
         "infra/host/testing/host-tools.sh",
       ]),
     );
