@@ -50,7 +50,33 @@ export interface HostBundle {
 
 export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
 export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
-export const HOST_SCRIPTS = ["tenancy-apply", "tenancy-backup", "tenancy-restore", "tenancy-purge"] as const;
+export const HOST_SCRIPTS = [
+  "tenancy-apply",
+  "tenancy-backup",
+  "tenancy-restore",
+  "tenancy-migrate",
+  "tenancy-purge",
+] as const;
+/**
+ * What the deploy user may run as root. cloud-init's own sudo line (tenancy-apply and tenancy-restore)
+ * stays as the bootstrap wrote it: existing hosts never re-run cloud-init, so this drop-in, shipped with
+ * every bundle, is how a host learns of a new tool. tenancy-apply checks it with `visudo -cf` first.
+ */
+export const SUDOERS_FILE = "/etc/sudoers.d/tenancy";
+/** cloud-init.ts's DEPLOY_USER (not imported: cloud-init.ts imports this module). */
+const SUDO_USER = "deploy";
+export const SUDO_COMMANDS = ["tenancy-apply", "tenancy-restore", "tenancy-migrate", "tenancy-purge"].map(
+  (name) => `/usr/local/sbin/${name}`,
+);
+
+export function renderSudoers(): string {
+  return [
+    "# tenancy: the deploy user may run the host tools as root, and nothing else. Rendered; do not edit on the host.",
+    `${SUDO_USER} ALL=(root) NOPASSWD: ${SUDO_COMMANDS.join(", ")}`,
+    "",
+  ].join("\n");
+}
+
 /** Sourced by the backup and restore scripts. */
 export const HOST_LIBRARY = "/usr/local/lib/tenancy/tenancy-common.sh";
 
@@ -90,6 +116,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     ),
     ...HOST_SCRIPTS.map((name) => file(`/usr/local/sbin/${name}`, hostScript(name), [], "0755")),
     file(HOST_LIBRARY, hostScript("tenancy-common.sh"), []),
+    file(SUDOERS_FILE, renderSudoers(), [], "0440"),
   ];
   return {
     format: 1,

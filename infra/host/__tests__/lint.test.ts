@@ -64,6 +64,7 @@ describe("shellcheck", () => {
         "infra/host/files/tenancy-backup",
         "infra/host/files/tenancy-restore",
         "infra/host/files/tenancy-purge",
+        "infra/host/files/tenancy-migrate",
         "infra/host/testing/host-tools.sh",
       ]),
     );

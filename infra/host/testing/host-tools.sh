@@ -1,10 +1,11 @@
 #!/bin/sh
 # Make sure the Debian tools that the host tests run for real are installed (run by `npm test` before jest).
 #
-# The host tests run the software a generated host runs: cloud-init, Caddy, PostgreSQL 15, restic, and a
-# whole Debian tree booted with debootstrap + systemd-nspawn; they lint with shellcheck and yamllint. The
-# volume-grow test grows ext4 online on loop devices inside a User-mode Linux guest (user-mode-linux), with
-# e2fsprogs, losetup (mount) and util-linux.
+# The host tests run the software a generated host runs: cloud-init, Caddy, PostgreSQL 15, restic, sshd (a
+# second one on loopback, for moving a tenant between hosts), sudo's visudo, and a whole Debian tree booted
+# with debootstrap + systemd-nspawn; they lint with shellcheck and yamllint. The volume-grow test grows
+# ext4 online on loop devices inside a User-mode Linux guest (user-mode-linux), with e2fsprogs, losetup
+# (mount) and util-linux.
 # Present: prints nothing, exits 0. Missing and root: `apt-get update` once, then installs them. Missing
 # and not root: prints the exact `sudo apt-get install` line and exits 1.
 #
@@ -36,7 +37,9 @@ REQUIRED='/usr/bin/cloud-init cloud-init
 /usr/sbin/losetup mount
 /usr/sbin/blockdev util-linux
 /usr/bin/fallocate util-linux
-/usr/bin/setpriv util-linux'
+/usr/bin/setpriv util-linux
+/usr/sbin/sshd openssh-server
+/usr/sbin/visudo sudo'
 
 # Installed without their recommended packages: user-mode-linux recommends uml-utilities, whose init script
 # starts a network switch daemon on install.
