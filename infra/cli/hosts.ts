@@ -17,6 +17,8 @@ export interface HostAddress {
   name: string;
   tier: Tier;
   address: string;
+  /** An SSH port other than 22 (`--address NAME=ADDRESS:PORT`, through a tunnel or a port forward). */
+  port?: number;
 }
 
 /** `--address NAME=ADDRESS` flags, as given. */
@@ -34,6 +36,10 @@ export function parseAddresses(flags: string[] | undefined): Map<string, string>
 /** A host's address: given, or read from its stack's outputs. */
 export function resolveHost(name: string, tier: Tier, given: Map<string, string>): HostAddress {
   const address = given.get(name) ?? fromStackOutputs(name, tier);
+  // host:port, for an IPv4 address or a name (an IPv6 address is given bare, or as [v6]:port).
+  const withPort = /^(\[[0-9a-f:]+\]|[^:]+):(\d{1,5})$/i.exec(address);
+  if (withPort)
+    return { name, tier, address: withPort[1]!.replace(/^\[|\]$/g, ""), port: Number(withPort[2]) };
   return { name, tier, address };
 }
 
@@ -66,6 +72,7 @@ function sshArgs(host: HostAddress, script: string, args: string[]): string[] {
     "-o",
     "StrictHostKeyChecking=yes",
     ...options,
+    ...(host.port ? ["-p", String(host.port)] : []),
     `${user}@${host.address}`,
     "sudo",
     "-n",

@@ -39,11 +39,17 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
   const target = resolveHost(tenant.move.tier === "shared" ? tenant.move.host! : id, tenant.move.tier, given);
   const step = (what: string) => process.stderr.write(`tenancy migrate ${id}: ${what}\n`);
 
-  const unfreeze = async () => {
-    const run = await runOnHost(source, SCRIPT, ["unfreeze", id]);
-    return run.code === 0;
+  // A copy that failed may leave its other half running on the host a little longer (an export writing
+  // into a closed pipe), holding the tenant's lock there: try again for a while before giving up.
+  const persist = async (host: HostAddress, command: string) => {
+    for (let attempt = 1; ; attempt++) {
+      if ((await runOnHost(host, SCRIPT, [command, id])).code === 0) return true;
+      if (attempt >= 10) return false;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
   };
-  const discard = async () => (await runOnHost(target, SCRIPT, ["discard", id])).code === 0;
+  const unfreeze = () => persist(source, "unfreeze");
+  const discard = () => persist(target, "discard");
   /** Back to serving from the source, and the reason with what to run next. */
   const giveUp = async (reason: string): Promise<never> => {
     const unfrozen = await unfreeze();
@@ -158,6 +164,11 @@ export async function migrateCommand(id: string, options: MigrateOptions): Promi
 
 async function hostStatus(host: HostAddress, id: string): Promise<{ adopted?: boolean }> {
   const run = await runOnHost(host, SCRIPT, ["status", id]);
+  if (run.code === 4)
+    throw new MigrationError(
+      `${host.name} is not provisioned for ${id} (above): deploy the declared move first, so that the target has ` +
+        `the tenant's empty database and role; nothing was frozen or copied`,
+    );
   if (run.code !== 0)
     throw new MigrationError(`cannot read ${id}'s migration status on ${host.name} (exit ${run.code})`);
   try {
