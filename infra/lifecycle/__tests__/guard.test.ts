@@ -2,13 +2,24 @@
  * The lifecycle guard, edit by edit: each edit of tenants.yaml that would lose a tenant's service or data
  * is refused with what to do instead, and the lifecycle's own steps pass.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { recordStack } from "../../preview/engine";
 import { expand } from "../../expand";
 import { parseManifest } from "../../manifest";
 import { EXAMPLE_MANIFEST } from "../../testing/fixtures";
 import { fleetState, guardTransition, withDeployedVolumes, type FleetState } from "..";
 
 const EXAMPLE = readFileSync(EXAMPLE_MANIFEST, "utf8");
+const scratch = mkdtempSync(path.join(tmpdir(), "tenancy-guard-"));
+let edits = 0;
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// The program logs each refusal through Pulumi before it fails; keep the test output clean.
+beforeEach(() => jest.spyOn(pulumi.log, "error").mockImplementation(() => Promise.resolve()));
+afterEach(() => jest.restoreAllMocks());
+jest.setTimeout(120_000);
 const stateOf = (text: string): FleetState => fleetState(expand(parseManifest("tenants.yaml", text)));
 const guard = (before: string, after: string) =>
   guardTransition(stateOf(before), stateOf(after)).map((p) => p.message);
@@ -105,9 +116,23 @@ describe("refused, each with what to do instead", () => {
       (t) => withTenant(t, GRUENWERK, GRUENWERK.replace(" }", ", status: purged }")),
       ["tenant gruenwerk is active; only tenancy purge sets status: purged"],
     ],
-  ])("%s", (_what, _tenant, change, messages) => {
+  ])("%s", async (_what, _tenant, change, messages) => {
     const found = guard(EXAMPLE, edited(change));
     for (const message of messages) expect(found.join("\n")).toContain(message);
+    // And at `pulumi up`, without git: the program, given what the stack last deployed, refuses it before
+    // it registers anything.
+    const file = path.join(scratch, `edited-${++edits}.yaml`);
+    writeFileSync(file, edited(change));
+    for (const tier of ["shared", "dedicated"] as const) {
+      let registered = -1;
+      const run = recordStack({ tier, manifest: file, previous: stateOf(EXAMPLE) }).then((stack) => {
+        registered = stack.resources.length;
+      });
+      await expect(run).rejects.toThrow(
+        /that would lose a tenant's service or data \(above\); nothing was changed/,
+      );
+      expect(registered).toBe(-1);
+    }
   });
 
   test("a purged tenant brought back", () => {
