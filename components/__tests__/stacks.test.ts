@@ -435,3 +435,44 @@ describe("component argument checks", () => {
     ).toThrow(`SharedHost ${host.name}: over capacity`);
   });
 });
+
+describe("the lifecycle in the components", () => {
+  const record = async (tier: "shared" | "dedicated", change: (text: string) => string) => {
+    const manifest = path.join(mkdtempSync(path.join(tmpdir(), "tenancy-lifecycle-")), "tenants.yaml");
+    writeFileSync(manifest, change(readFileSync(EXAMPLE_MANIFEST, "utf8")));
+    return recordStack({ tier, manifest });
+  };
+
+  test("a purged dedicated tenant's server holds nobody's data: its volume and addresses lose protect, not retainOnDelete", async () => {
+    const stack = await record("dedicated", (text) =>
+      text.replace("    plan: business\n    status: suspended", "    plan: business\n    status: purged"),
+    );
+    for (const name of ["brightline-retail-data", "brightline-retail-ipv4", "brightline-retail-ipv6"]) {
+      const r = stack.resources.find((x) => x.name === name)!;
+      expect({ name, protect: r.options.protect, retain: r.options.retainOnDelete }).toEqual({
+        name,
+        protect: false,
+        retain: true,
+      });
+      expect((r.inputs.labels as Record<string, string>)["holds-data"]).toBe("false");
+    }
+    // Everyone else's stays protected.
+    expect(stack.resources.find((x) => x.name === "alpen-energie-data")!.options.protect).toBe(true);
+  });
+
+  test("a declared move: the target holds an incoming copy, the tenant's one DNS record stays on its source", async () => {
+    const stack = await record("shared", (text) =>
+      text.replace(
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }",
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a, move: { host: shared-hel1-a } }",
+      ),
+    );
+    const records = stack.resources.filter((r) => r.name === "gruenwerk-dns");
+    expect(records.map((r) => r.inputs.content)).toEqual(["origin-shared-fsn1-a.fieldcrew.app"]);
+    expect(stack.resources.filter((r) => r.name === "gruenwerk-db-password")).toHaveLength(1);
+    const target = stack.resources.find((r) => r.name === "shared-hel1-a")!;
+    expect(
+      (target.inputs.tenants as { id: string; status: string }[]).find((t) => t.id === "gruenwerk")?.status,
+    ).toBe("incoming");
+  });
+});
