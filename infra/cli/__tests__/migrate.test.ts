@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from "node:os";
 import path from "node:path";
 import { expand, type FleetModel } from "../../expand";
-import { renderBundle } from "../../host/bundle";
+import { renderBundle, RESTIC_ENV_FILE } from "../../host/bundle";
 import { renderBackupList } from "../../host/registry";
 import { hostSecrets } from "../../host/secrets";
 import { hostSpec } from "../../host/spec";
@@ -68,6 +68,23 @@ function provision(host: string, model: FleetModel) {
   const applied = clusters[host]!.applySql(bundle.sql);
   if (applied.code !== 0) throw new Error(applied.output);
   writeFileSync(path.join(work, host, "etc", "tenants.tsv"), renderBackupList(spec));
+  const resticEnv = bundle.files.find((f) => f.path === RESTIC_ENV_FILE)!.content;
+  writeFileSync(
+    path.join(work, host, "etc", "restic.env"),
+    resticEnv.replace("/var/cache/tenancy/restic", path.join(work, host, "cache")),
+    { mode: 0o600 },
+  );
+}
+
+/** A host script run on a host directly (as its timers or tenancy-apply would), not over SSH. */
+function onHost(host: { name: string; address: string }, script: string, args: string[]) {
+  return spawnSync(
+    "bash",
+    ["-c", `source "${work}/env-${host.address}"; exec bash "${FILES}/${script}" "$@"`, "-", ...args],
+    {
+      encoding: "utf8",
+    },
+  );
 }
 
 const canConnect = (role: string, db: string) =>
@@ -216,6 +233,62 @@ test("a copy that fails after the freeze leaves the source serving again, and sa
   );
   expect(canConnect("t_glaserei_klar", "t_glaserei_klar")).toBe(true);
   expect(readFileSync(manifest, "utf8")).toBe(before);
+});
+
+describe("purge and restore, run on the tenant's host over SSH", () => {
+  test("purge refuses while the retention runs; after it, deletes the data and writes status: purged", () => {
+    const source = clusters[SOURCE.name]!;
+    // parkett-neumann is decommissioned: its final backup, as the deploy that decommissioned it took.
+    const final = onHost(SOURCE, "tenancy-backup", ["--tenant", "parkett-neumann", "--final"]);
+    expect(final.stderr + final.stdout).toContain("final");
+    expect(final.status).toBe(0);
+    const before = readFileSync(manifest, "utf8");
+    const early = tenancy("purge", "parkett-neumann", "--confirm", "parkett-neumann", ...addresses);
+    expect(early.code).toBe(EXIT.invalidInput);
+    expect(early.stderr).toMatch(/parkett-neumann: refused, nothing was deleted: its retention runs until/);
+    expect(early.stderr).toContain(
+      "shared-fsn1-a refused to purge parkett-neumann (above); nothing was deleted",
+    );
+    expect(readFileSync(manifest, "utf8")).toBe(before);
+
+    // A month later (the host's clock, through its environment).
+    writeFileSync(
+      path.join(work, `env-${SOURCE.address}`),
+      `${readFileSync(path.join(work, `env-${SOURCE.address}`), "utf8")}export TENANCY_NOW=${Math.floor(Date.now() / 1000) + 31 * 86_400}\n`,
+    );
+    const purged = tenancy("purge", "parkett-neumann", "--confirm", "parkett-neumann", ...addresses);
+    expect({ code: purged.code, stderr: purged.code === 0 ? "" : purged.stderr }).toEqual({
+      code: EXIT.ok,
+      stderr: "",
+    });
+    expect(source.sql("SELECT count(*) FROM pg_database WHERE datname LIKE 't_parkett_neumann%'")).toBe("0");
+    expect(readFileSync(manifest, "utf8")).toMatch(
+      /- id: parkett-neumann\n(?: {4}.*\n)*? {4}status: purged\n/,
+    );
+    expect(tenancy("validate").code).toBe(EXIT.ok);
+  });
+
+  test("restore brings back the backed-up data, verified, and keeps the replaced database", () => {
+    const source = clusters[SOURCE.name]!;
+    source.sql(
+      "SET ROLE t_baeckerei_klein; CREATE TABLE loaves (id int PRIMARY KEY, name text); INSERT INTO loaves VALUES (1, 'Roggen'), (2, 'Dinkel');",
+      "t_baeckerei_klein",
+    );
+    expect(onHost(SOURCE, "tenancy-backup", ["--tenant", "baeckerei-klein"]).status).toBe(0);
+    source.sql("DELETE FROM loaves WHERE id = 2", "t_baeckerei_klein");
+    const restored = tenancy("restore", "baeckerei-klein", ...addresses);
+    expect({ code: restored.code, stderr: restored.code === 0 ? "" : restored.stderr }).toEqual({
+      code: EXIT.ok,
+      stderr: "",
+    });
+    expect(restored.stdout).toContain("verify passed");
+    expect(source.sql("SELECT string_agg(name, ',' ORDER BY id) FROM loaves", "t_baeckerei_klein")).toBe(
+      "Roggen,Dinkel",
+    );
+    expect(
+      source.sql("SELECT count(*) FROM pg_database WHERE datname LIKE 't_baeckerei_klein_replaced_%'"),
+    ).toBe("1");
+  });
 });
 
 test("refuses a tenant that declares no move, saying how to declare one", () => {
