@@ -771,21 +771,34 @@ describe("shared -> dedicated: freeze, export | import, verify, adopt", () => {
     expect(right.stderr).toContain("imported into t_alpha_incoming");
     expect(right.code).toBe(0);
     expect(JSON.parse(right.stdout)).toMatchObject({ state: "done", database: "t_alpha_incoming" });
-    // The staging database: owned by the tenant's role, which cannot connect to it before adopt.
-    expect(dedicated.pg.sql("SELECT datacl FROM pg_database WHERE datname = 't_alpha_incoming'")).toBe(
-      "{t_alpha=CT/t_alpha}",
+    // The staging database: owned by the tenant's role, which has no CONNECT on it before adopt; and
+    // sealed since its record was taken: nobody may connect to it, not even the administrator.
+    expect(
+      dedicated.pg.sql(
+        "SELECT datacl::text || ' ' || datallowconn FROM pg_database WHERE datname = 't_alpha_incoming'",
+      ),
+    ).toBe("{t_alpha=CT/t_alpha} false");
+    expect(alphaLogin(dedicated.pg, "t_alpha_incoming").stderr).toContain(
+      'database "t_alpha_incoming" is not currently accepting connections',
     );
-    expect(alphaLogin(dedicated.pg, "t_alpha_incoming").stderr).toContain("permission denied for database");
+    expect(() => dedicated.pg.sql("SELECT 1", "t_alpha_incoming")).toThrow(
+      /not currently accepting connections/,
+    );
     const target = recordOf(dedicated, "target").record;
     expect(target).toMatchObject({ side: "target", database: "t_alpha_incoming", host: "alpha" });
   });
 
   it("a corrupted copy fails verify (exit 3, naming the table); adopt then refuses (exit 4)", () => {
+    // To change the sealed copy, an administrator has to open it first (which breaks the seal).
+    dedicated.pg.sql("ALTER DATABASE t_alpha_incoming ALLOW_CONNECTIONS true");
     dedicated.pg.sql("UPDATE orders SET amount = amount + 0.01 WHERE id = 42", "t_alpha_incoming");
     const verify = runCommand(remote(dedicated, ["verify", "alpha", "--against", "-"]), {
       input: readFileSync(sourceRecordFile, "utf8"),
     });
     expect(verify.code).toBe(3);
+    expect(verify.stderr).toContain(
+      "t_alpha_incoming was opened since it was sealed: recomputing its whole record",
+    );
     const result = VerifyResult.parse(JSON.parse(verify.stdout));
     expect(result.passed).toBe(false);
     expect(result.differences).toEqual([
@@ -839,9 +852,24 @@ describe("shared -> dedicated: freeze, export | import, verify, adopt", () => {
       input: readFileSync(sourceRecordFile, "utf8"),
     });
     expect(verify.stderr).toContain("verify passed: t_alpha_incoming matches the source's record of t_alpha");
+    // Sealed since import, whose sequences came from this very record: its checksums still hold.
+    expect(verify.stderr).toContain(
+      "t_alpha_incoming is sealed as it was when its record was taken, with the sequences of this source record",
+    );
     expect(verify.code).toBe(0);
     expect(VerifyResult.parse(JSON.parse(verify.stdout))).toEqual({ passed: true, differences: [] });
     expect(statusOf(dedicated)).toMatchObject({ imported: true, verified: true, adopted: false });
+
+    // Opened after verify passed: adopt refuses the copy, until a verify (which recomputes) passes again.
+    dedicated.pg.sql("ALTER DATABASE t_alpha_incoming ALLOW_CONNECTIONS true");
+    const opened = runCommand(remote(dedicated, ["adopt", "alpha"]));
+    expect(opened.code).toBe(4);
+    expect(opened.stderr).toContain("t_alpha_incoming was opened since verify passed");
+    const again = runCommand(remote(dedicated, ["verify", "alpha", "--against", "-"]), {
+      input: readFileSync(sourceRecordFile, "utf8"),
+    });
+    expect(again.stderr).toContain("recomputing its whole record");
+    expect(again.code).toBe(0);
     // Both records, side by side, as the orchestrator may compare them itself.
     const source = recordOf(shared, "source").record;
     const target = recordOf(dedicated, "target").record;
@@ -1001,6 +1029,9 @@ describe("dedicated -> shared (the reverse): the same steps, the target is now t
     const record = runCommand(remote(dedicated, ["verification", "alpha", "--side", "source"]));
     expect(record.code).toBe(0);
     const verify = migrate(shared, ["verify", "alpha", "--against", "-"], record.stdout);
+    // Streamed, so the import had no source record: verify sets the sequences, in the sealed copy.
+    expect(verify.stderr).toContain("setting its sequences from the source's record");
+    expect(verify.stderr).not.toContain("recomputing");
     expect(verify.code).toBe(0);
 
     // The shared host's t_alpha is still the frozen copy of before the first move: it holds data.
@@ -1079,11 +1110,10 @@ describe("one command at a time per tenant", () => {
     const running = launch(local(dedicated, ["verify", "alpha", "--against", "-"]), "pipe");
     const runningDone = finished(running);
     const lockFile = path.join(dedicated.state, "migrate", "alpha", "lock.pid");
+    // Holding it: its pid is in lock.pid (waited for without taking the lock, which would race it).
     await waitFor(() => {
       try {
-        return (
-          readFileSync(lockFile, "utf8").trim() !== "" && migrate(dedicated, ["freeze", "alpha"]).code === 1
-        );
+        return readFileSync(lockFile, "utf8").trim() === String(running.pid);
       } catch {
         return false;
       }
