@@ -18,7 +18,6 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -30,6 +29,7 @@ import { renderBackupList } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec } from "../spec";
 import { cleanEnv, PG_BIN, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
+import { startSshd, type Sshd } from "../testing/sshd";
 
 jest.setTimeout(300_000);
 
@@ -60,7 +60,7 @@ const ALPHA_TABLES = [
 
 /** A verification record, as tenancy-migrate writes it (the fields the tests read). */
 const VerificationRecord = z.object({
-  format: z.literal(1),
+  format: z.literal(2),
   side: z.enum(["source", "target"]),
   tenant: z.string(),
   database: z.string(),
@@ -154,7 +154,7 @@ function remote(host: Host, args: string[], extra: Record<string, string> = {}):
     MIGRATE,
     ...args,
   ];
-  return { command: "ssh", args: [...ssh.options(), ssh.login, words.map(quote).join(" ")], env: cleanEnv() };
+  return { command: "ssh", args: [...ssh.options, ssh.login, words.map(quote).join(" ")], env: cleanEnv() };
 }
 
 function live(): { sshd: Sshd } {
@@ -319,127 +319,6 @@ async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<vo
   }
 }
 
-// --- A second sshd on loopback --------------------------------------------------------------------------------
-
-interface Sshd {
-  port: number;
-  login: string;
-  /** ssh options: this sshd's host key pinned (StrictHostKeyChecking=yes), the test's key only. */
-  options(knownHosts?: string): string[];
-  /** A known_hosts file that pins another key for the same address. */
-  wrongKnownHosts: string;
-  stop(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSshd(base: string): Promise<Sshd> {
-  const dir = mkdtempSync(path.join(base, "sshd-"));
-  const keygen = (file: string) => {
-    const result = run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "tenancy-test", "-f", file]);
-    if (result.code !== 0) throw new Error(`ssh-keygen: ${result.output}`);
-    return readFileSync(`${file}.pub`, "utf8").trim();
-  };
-  const hostKey = keygen(path.join(dir, "host_key"));
-  const otherKey = keygen(path.join(dir, "other_host_key"));
-  writeFileSync(path.join(dir, "authorized_keys"), `${keygen(path.join(dir, "client_key"))}\n`, {
-    mode: 0o600,
-  });
-  const user = os.userInfo().username;
-  // sshd as root needs its privilege-separation directory; it is not there until sshd ran once.
-  if (AS_ROOT) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
-
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const knownHosts = path.join(dir, "known_hosts");
-    const wrongKnownHosts = path.join(dir, "wrong_known_hosts");
-    const [type, key] = hostKey.split(" ");
-    const [otherType, other] = otherKey.split(" ");
-    writeFileSync(knownHosts, `[127.0.0.1]:${port} ${type} ${key}\n`);
-    writeFileSync(wrongKnownHosts, `[127.0.0.1]:${port} ${otherType} ${other}\n`);
-    const config = path.join(dir, "sshd_config");
-    writeFileSync(
-      config,
-      [
-        `Port ${port}`,
-        "ListenAddress 127.0.0.1",
-        `HostKey ${path.join(dir, "host_key")}`,
-        `PidFile ${path.join(dir, "sshd.pid")}`,
-        `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
-        `AllowUsers ${user}`,
-        AS_ROOT ? "PermitRootLogin prohibit-password" : "PermitRootLogin no",
-        "PubkeyAuthentication yes",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "UsePAM no",
-        // The key files live under /tmp, which is world-writable: sshd would refuse them.
-        "StrictModes no",
-        "LogLevel VERBOSE",
-        "",
-      ].join("\n"),
-    );
-    const check = run("/usr/sbin/sshd", ["-t", "-f", config]);
-    if (check.code !== 0) throw new Error(`sshd -t: ${check.output}`);
-    const server = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    started.add(server);
-    let log = "";
-    server.stderr.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
-    const options = (hosts = knownHosts) => [
-      "-F",
-      "/dev/null",
-      "-p",
-      String(port),
-      "-o",
-      "BatchMode=yes",
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      `UserKnownHostsFile=${hosts}`,
-      "-o",
-      "GlobalKnownHostsFile=/dev/null",
-      "-o",
-      "IdentitiesOnly=yes",
-      "-o",
-      `IdentityFile=${path.join(dir, "client_key")}`,
-      "-o",
-      "PasswordAuthentication=no",
-      "-o",
-      "ConnectTimeout=10",
-    ];
-    const login = `${user}@127.0.0.1`;
-    const stop = () => {
-      server.kill("SIGTERM");
-      started.delete(server);
-    };
-    // Up when a login works.
-    let up = false;
-    for (let i = 0; i < 50 && server.exitCode === null; i++) {
-      if (run("ssh", [...options(), login, "true"]).code === 0) {
-        up = true;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (up) return { port, login, options, wrongKnownHosts, stop };
-    stop();
-    if (attempt >= 3 || !/Address already in use|Bind to port/i.test(log)) {
-      throw new Error(`sshd did not start:\n${log}`);
-    }
-  }
-}
-
 // --- Alpha's data ---------------------------------------------------------------------------------------------
 
 /**
@@ -511,7 +390,7 @@ beforeAll(async () => {
   dedicated = makeHost("alpha", dedicatedPg, DEDICATED_TENANTS);
   shared.pg.sql(ALPHA_DATA, "t_alpha");
   shared.pg.sql("SET ROLE t_bravo; CREATE TABLE notes (id serial PRIMARY KEY, body text);", "t_bravo");
-  sshd = await startSshd(work);
+  sshd = await startSshd(work, { addresses: ["127.0.0.1"] });
 });
 
 afterAll(() => {
@@ -754,7 +633,7 @@ describe("shared -> dedicated: freeze, export | import, verify, adopt", () => {
 
   it("through ssh (host key pinned): export here | ssh target import; a wrong host key is refused", async () => {
     const wrong = run("ssh", [
-      ...live().sshd.options(live().sshd.wrongKnownHosts),
+      ...live().sshd.optionsWith(live().sshd.wrongKnownHosts),
       live().sshd.login,
       "true",
     ]);
@@ -848,6 +727,15 @@ describe("shared -> dedicated: freeze, export | import, verify, adopt", () => {
   });
 
   it("verify passes against the source's record", () => {
+    // A record of the format before (its checksums computed another way) is refused, the copy untouched.
+    const older = { ...(JSON.parse(readFileSync(sourceRecordFile, "utf8")) as object), format: 1 };
+    const refused = runCommand(remote(dedicated, ["verify", "alpha", "--against", "-"]), {
+      input: JSON.stringify(older),
+    });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("is not a tenancy-migrate verification record of format 2");
+    expect(refused.stderr).toContain("apply the current bundle there, then export again");
+
     const verify = runCommand(remote(dedicated, ["verify", "alpha", "--against", "-"]), {
       input: readFileSync(sourceRecordFile, "utf8"),
     });
@@ -1159,12 +1047,12 @@ describe("one command at a time per tenant", () => {
 });
 
 describe("the sudoers drop-in", () => {
-  it("lets the deploy user run exactly tenancy-apply, tenancy-restore and tenancy-migrate as root, and parses", () => {
+  it("lets the deploy user run exactly tenancy-apply, -restore, -migrate and -purge as root, and parses", () => {
     expect(renderSudoers()).toBe(
       "# tenancy: the deploy user may run the host tools as root, and nothing else. Rendered; do not edit on the host.\n" +
-        `${DEPLOY_USER} ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, /usr/local/sbin/tenancy-migrate\n`,
+        `${DEPLOY_USER} ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, /usr/local/sbin/tenancy-migrate, /usr/local/sbin/tenancy-purge\n`,
     );
-    expect(SUDO_COMMANDS).toHaveLength(3);
+    expect(SUDO_COMMANDS).toHaveLength(4);
     const file = path.join(work, "tenancy-sudoers");
     writeFileSync(file, renderSudoers(), { mode: 0o440 });
     const check = run("visudo", ["-cf", file]);

@@ -8,7 +8,7 @@
  * (alpha on a shared host, and alpha on its own server), a tenant database of about --gb GB built in the
  * source. Each run measures, one after the other:
  *   (a) the floor: a bare `pg_dump -Fc | pg_restore` from the source into a fresh database of the target,
- *       then one count-and-checksum pass (CHECKSUM_SQL) on each side;
+ *       then one count-and-checksum pass on each side (ROW_HASH_SUM_SQL, the move's own checksum);
  *   (b) the real steps, timed from freeze to the moment the tenant's first connection to the target succeeds:
  *       freeze, export | import, the source's record copied to the target, verify --against, adopt, connect.
  * Between runs the target is put back (the adopted copy dropped, the provisioned database renamed back) and
@@ -170,7 +170,7 @@ interface Run {
 }
 
 function checksumPass(pg: Postgres, database: string): number {
-  const checksumSql = `source ${quote(path.join(FILES, "tenancy-common.sh"))}; printf '%s\\n' "$CHECKSUM_SQL"`;
+  const checksumSql = `source ${quote(path.join(FILES, "tenancy-common.sh"))}; printf '%s\\n' "$ROW_HASH_SUM_SQL"`;
   const sql = sh(`ME=bench ETC=/nonexistent bash -c ${quote(checksumSql)}`).stdout;
   return sh(
     [
