@@ -21,7 +21,8 @@ export const hcloudStatefulResourcesProtected: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (!STATEFUL.includes(args.type)) args.notApplicable("not a stateful resource");
     const labels = (args.props.labels ?? {}) as Record<string, string>;
-    const holdsNoData = labels["holds-data"] === "false" && args.type !== "hcloud:index/storageBox:StorageBox";
+    const holdsNoData =
+      labels["holds-data"] === "false" && args.type !== "hcloud:index/storageBox:StorageBox";
     if (!args.opts.protect && !holdsNoData)
       report(
         `${args.name} is not protected (Pulumi protect). Create it with protect: true, as the components do.`,
