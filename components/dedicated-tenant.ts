@@ -23,8 +23,9 @@ export class DedicatedTenant extends pulumi.ComponentResource {
   readonly endpoint: TenantEndpoint | undefined;
 
   constructor(name: string, args: DedicatedTenantArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenancy:hosting:DedicatedTenant", name, hostingProps(args.spec), opts);
+    // Refused before anything is registered.
     checkDedicatedTenantArgs(name, args);
+    super("tenancy:hosting:DedicatedTenant", name, hostingProps(args.spec), opts);
     const built = buildHost(args.spec, args.context, this);
     this.tenantId = args.tenant.id;
     this.ipv4 = built.server.server.ipv4Address;
