@@ -4,7 +4,9 @@
  */
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
+import type { TenantModel } from "../infra/expand";
 import type { HetznerLocation, Tier } from "../infra/plans";
 import { createBackupStore } from "./backup-store";
 
@@ -22,6 +24,12 @@ export interface HostingContext {
   backupPassword: pulumi.Input<string>;
   /** The stack's Storage Box; each host gets a sub-account of its own. */
   storageBox: hcloud.StorageBox;
+  /**
+   * A tenant's database password: one per tenant in the stack, whichever hosts hold a copy of its data
+   * (where it is served, where it is moving to, where a copy is kept), so that it survives a move. The
+   * first host that asks creates it; the URN depends on the host component's type, not on which host.
+   */
+  tenantPassword(tenant: TenantModel, host: pulumi.Resource): pulumi.Output<string>;
 }
 
 export interface HostingContextArgs {
@@ -59,5 +67,23 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
     },
     backupPassword: args.backupPassword,
     storageBox: createBackupStore(args.tier, args.location),
+    tenantPassword: tenantPasswords(),
+  };
+}
+
+function tenantPasswords(): HostingContext["tenantPassword"] {
+  const made = new Map<string, pulumi.Output<string>>();
+  return (tenant, host) => {
+    let password = made.get(tenant.id);
+    if (!password) {
+      // Letters and digits only: the password goes into a URL and a SCRAM verifier as it is.
+      password = new random.RandomPassword(
+        tenant.names.dbPassword,
+        { length: 32, special: false },
+        { parent: host },
+      ).result;
+      made.set(tenant.id, password);
+    }
+    return password;
   };
 }

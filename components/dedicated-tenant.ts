@@ -16,19 +16,27 @@ export interface DedicatedTenantArgs {
 }
 
 export class DedicatedTenant extends pulumi.ComponentResource {
-  readonly endpoint: TenantEndpoint;
+  readonly tenantId: string;
+  readonly ipv4: pulumi.Output<string>;
+  readonly ipv6: pulumi.Output<string>;
+  /** Absent while the server is not serving its tenant (a move's target, a kept copy, decommissioned). */
+  readonly endpoint: TenantEndpoint | undefined;
 
   constructor(name: string, args: DedicatedTenantArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenancy:hosting:DedicatedTenant", name, hostingProps(args.spec), opts);
+    // Refused before anything is registered.
     checkDedicatedTenantArgs(name, args);
+    super("tenancy:hosting:DedicatedTenant", name, hostingProps(args.spec), opts);
     const built = buildHost(args.spec, args.context, this);
-    this.endpoint = built.tenants[args.tenant.id]!;
+    this.tenantId = args.tenant.id;
+    this.ipv4 = built.server.server.ipv4Address;
+    this.ipv6 = built.server.server.ipv6Address;
+    this.endpoint = built.tenants[args.tenant.id];
     // The hosting props as outputs too: stack policies see a component's outputs, not its inputs.
     this.registerOutputs({
       ...hostingProps(args.spec),
-      url: this.endpoint.url,
-      ipv4: this.endpoint.ipv4,
-      ipv6: this.endpoint.ipv6,
+      ipv4: built.server.server.ipv4Address,
+      ipv6: built.server.server.ipv6Address,
+      ...(this.endpoint ? { url: this.endpoint.url } : {}),
     });
   }
 }
@@ -42,6 +50,7 @@ function checkDedicatedTenantArgs(name: string, { tenant, spec }: DedicatedTenan
   if (!hetznerServerType(tenant.server.serverType)) fail(`unknown server type "${tenant.server.serverType}"`);
   if (!tenant.server.location) fail("has no location");
   if (!tenant.appImage) fail("has no app image");
-  if (spec.tenants.length !== 1 || spec.tenants[0]?.id !== tenant.id)
-    fail("spec must hold exactly this tenant");
+  // A purged tenant's server holds nobody's data any more, until it leaves the manifest.
+  if (spec.tenants.length > 1 || (spec.tenants.length === 1 && spec.tenants[0]?.id !== tenant.id))
+    fail("spec must hold this tenant only");
 }

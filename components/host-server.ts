@@ -14,8 +14,20 @@ export const SERVER_REPLACING_FIELDS = ["userData", "sshKeys", "image", "locatio
 /** What no change to tenants.yaml may destroy: Pulumi refuses to delete it, and forgets it rather than delete. */
 export const STATEFUL: pulumi.CustomResourceOptions = { protect: true, retainOnDelete: true };
 
+/**
+ * A server's volume and addresses: protected while they hold a tenant's data. Once every tenant on the
+ * server is purged, protect is lifted (retainOnDelete stays), so that removing the server from the
+ * manifest forgets them, kept at Hetzner, instead of stopping the deploy half-way on a protected resource
+ * after the server itself was deleted.
+ */
+export function statefulOptions(holdsData: boolean): pulumi.CustomResourceOptions {
+  return holdsData ? STATEFUL : { protect: false, retainOnDelete: true };
+}
+
 export interface HostServerArgs {
   server: ServerModel;
+  /** Whether the server holds any tenant's data (HostSpec.holdsData). */
+  holdsData: boolean;
   adminCidrs: string[];
   adminSshKeyIds: pulumi.Input<number[]>;
   /** cloud-init user-data, which needs the volume's device path. */
@@ -56,7 +68,9 @@ export function createHostServer(args: HostServerArgs, parent: pulumi.Resource):
   const { server: model } = args;
   const names = model.names;
   const opts = { parent };
-  const labels = model.labels;
+  // The policy pack reads holds-data: an unprotected volume must say it holds nobody's data.
+  const labels = args.holdsData ? model.labels : { ...model.labels, "holds-data": "false" };
+  const stateful = statefulOptions(args.holdsData);
   const primaryIp = (name: string, type: "ipv4" | "ipv6") =>
     new hcloud.PrimaryIp(
       name,
@@ -72,7 +86,7 @@ export function createHostServer(args: HostServerArgs, parent: pulumi.Resource):
         deleteProtection: true,
         labels,
       },
-      { ...opts, ...STATEFUL },
+      { ...opts, ...stateful },
     );
   const ipv4 = primaryIp(names.ipv4, "ipv4");
   const ipv6 = primaryIp(names.ipv6, "ipv6");
@@ -93,7 +107,7 @@ export function createHostServer(args: HostServerArgs, parent: pulumi.Resource):
       deleteProtection: true,
       labels,
     },
-    { ...opts, ...STATEFUL },
+    { ...opts, ...stateful },
   );
   const server = new hcloud.Server(
     names.server,

@@ -3,7 +3,7 @@
  * edge resources, and the bundle shipped to it. SharedHost and DedicatedTenant are thin wrappers.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TenantModel } from "../infra/expand";
+import { isServed, type TenantModel } from "../infra/expand";
 import {
   bundleHash,
   hostSecrets,
@@ -17,7 +17,7 @@ import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
 import { createHostServer, type HostServer } from "./host-server";
 import { createOriginCertificate } from "./origin-certificate";
-import { createOriginRecords, createTenantEdge } from "./tenant-edge";
+import { createOriginRecords } from "./tenant-edge";
 
 export interface TenantEndpoint {
   url: string;
@@ -71,6 +71,7 @@ export function buildHost(
   const server = createHostServer(
     {
       server: spec.server,
+      holdsData: spec.holdsData,
       adminCidrs: context.adminCidrs,
       adminSshKeyIds: pulumi.output(context.adminSshKeys).apply((keys) => keys.map((key) => key.id)),
       userData: (volumeDevice) =>
@@ -82,7 +83,7 @@ export function buildHost(
   );
   const origin = createOriginCertificate(names, context.zone, parent);
   const backup = createBackupAccount(spec.server, context.storageBox, parent);
-  const originRecord = createOriginRecords(
+  createOriginRecords(
     spec.server.hetznerName,
     zone,
     { ipv4: server.server.ipv4Address, ipv6: server.server.ipv6Address },
@@ -90,12 +91,13 @@ export function buildHost(
     parent,
   );
 
+  // The tenants' DNS records and custom hostnames are the zone's (ZoneEdge, in the shared stack); the
+  // host's own origin records above are the name they point at.
   const passwords: Record<string, pulumi.Output<string>> = {};
   const tenants: Record<string, TenantEndpoint> = {};
   for (const tenant of spec.tenants) {
-    const edge = createTenantEdge(tenant, zone, originRecord, parent);
-    passwords[tenant.id] = edge.password;
-    tenants[tenant.id] = endpoint(tenant, spec, server, edge.password);
+    passwords[tenant.id] = context.tenantPassword(tenant, parent);
+    if (isServed(tenant.status)) tenants[tenant.id] = endpoint(tenant, spec, server, passwords[tenant.id]!);
   }
 
   const bundle = pulumi

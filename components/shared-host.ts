@@ -19,8 +19,9 @@ export class SharedHost extends pulumi.ComponentResource {
   readonly ipv6: pulumi.Output<string>;
 
   constructor(name: string, args: SharedHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenancy:hosting:SharedHost", name, hostingProps(args.spec), opts);
+    // Refused before anything is registered.
     checkSharedHostArgs(name, args);
+    super("tenancy:hosting:SharedHost", name, hostingProps(args.spec), opts);
     const built = buildHost(args.spec, args.context, this);
     this.tenants = built.tenants;
     this.ipv4 = built.server.server.ipv4Address;

@@ -1,56 +1,67 @@
 /**
- * What each tenant costs in resources, kept to the minimum because a shared host may carry hundreds:
- * its proxied DNS record, its database password, and one Cloudflare custom hostname per custom domain.
+ * Each served tenant's edge: its proxied DNS record, pointing at its host's origin record, and one
+ * Cloudflare custom hostname per custom domain. They belong to the zone, whichever tier the tenant is on:
+ * the shared stack (the zone's owner) registers every tenant's, under its ZoneEdge, so that a tenant moving
+ * between tiers keeps one record whose content changes in place, never a delete in one stack and a
+ * create in the other (a gap, or a duplicate Cloudflare refuses).
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { originRecordName, type TenantModel } from "../infra/expand";
+import { dedicatedServerName, isServed, originRecordName, type TenantModel } from "../infra/expand";
 
-export interface TenantEdge {
-  password: pulumi.Output<string>;
-  dnsRecord?: cloudflare.DnsRecord;
+/** Where each record lived before the edge was the zone's: under its host component, in either stack. */
+const FORMER_PARENTS = ["tenancy:hosting:SharedHost", "tenancy:hosting:DedicatedTenant"];
+
+/** The former URNs of a tenant's edge resource, so that moving it under ZoneEdge replaces nothing. */
+function formerUrns(type: string, name: string): string[] {
+  const stack = pulumi.getStack();
+  const project = pulumi.getProject();
+  return [
+    ...FORMER_PARENTS.map((parent) => `urn:pulumi:${stack}::${project}::${parent}$${type}::${name}`),
+    // Where `pulumi state move` from the dedicated stack puts a resource whose parent stays behind.
+    `urn:pulumi:${stack}::${project}::${type}::${name}`,
+  ];
 }
 
-export function createTenantEdge(
-  tenant: TenantModel,
+/** The host a served tenant's hostnames point at: its shared host, or its own server. */
+export function tenantOrigin(tenant: TenantModel, zone: string): string {
+  return originRecordName(tenant.tier === "shared" ? tenant.host : dedicatedServerName(tenant.id), zone);
+}
+
+export function createTenantEdges(
+  tenants: TenantModel[],
   zone: { name: string; id: pulumi.Input<string> },
-  originRecord: string,
   parent: pulumi.Resource,
-): TenantEdge {
-  const opts = { parent };
-  // Letters and digits only: the password goes into a URL and a SCRAM verifier as it is.
-  const password = new random.RandomPassword(tenant.names.dbPassword, { length: 32, special: false }, opts);
-  if (tenant.status === "decommissioned") {
-    // Not served any more; the role and database stay on the host, so the password stays too.
-    return { password: password.result };
-  }
-  const dnsRecord = new cloudflare.DnsRecord(
-    tenant.names.dnsRecord,
-    {
-      zoneId: zone.id,
-      name: tenant.hostname,
-      type: "CNAME",
-      content: originRecord,
-      proxied: true,
-      ttl: 1,
-      comment: `tenancy tenant ${tenant.id} (${tenant.plan})`,
-    },
-    opts,
-  );
-  for (const domain of tenant.customDomains) {
-    new cloudflare.CustomHostname(
-      tenant.names.customHostnames[domain]!,
+): void {
+  for (const tenant of tenants.filter((t) => isServed(t.status))) {
+    const origin = tenantOrigin(tenant, zone.name);
+    new cloudflare.DnsRecord(
+      tenant.names.dnsRecord,
       {
         zoneId: zone.id,
-        hostname: domain,
-        customOriginServer: originRecord,
-        ssl: { method: "http", type: "dv" },
+        name: tenant.hostname,
+        type: "CNAME",
+        content: origin,
+        proxied: true,
+        ttl: 1,
+        comment: `tenancy tenant ${tenant.id} (${tenant.plan})`,
       },
-      opts,
+      { parent, aliases: formerUrns("cloudflare:index/dnsRecord:DnsRecord", tenant.names.dnsRecord) },
     );
+    for (const domain of tenant.customDomains) {
+      const name = tenant.names.customHostnames[domain]!;
+      new cloudflare.CustomHostname(
+        name,
+        {
+          zoneId: zone.id,
+          hostname: domain,
+          customOriginServer: origin,
+          ssl: { method: "http", type: "dv" },
+        },
+        { parent, aliases: formerUrns("cloudflare:index/customHostname:CustomHostname", name) },
+      );
+    }
   }
-  return { password: password.result, dnsRecord };
 }
 
 /** The proxied records of a host: tenants' CNAMEs point here, so a host's address lives in one place. */

@@ -5,7 +5,8 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { allowsCharacteristic, rateLimitFactsFor } from "../infra/edge/cloudflare-plans";
-import { tenantsOf, type FleetModel } from "../infra/expand";
+import { isServed, tenantsOf, type FleetModel } from "../infra/expand";
+import { createTenantEdges } from "./tenant-edge";
 
 /** Requests under this path count as API calls. */
 export const API_PATH_PREFIX = "/api/";
@@ -48,7 +49,7 @@ export function rateLimitRules(model: FleetModel): RateLimitRule[] {
   const facts = rateLimitFactsFor(model.cloudflarePlan, model.advancedRateLimiting);
   const period = Math.max(...facts.periods.filter((p) => p <= LONGEST_PERIOD_SECONDS));
   const timeout = facts.mitigationTimeouts.includes(period) ? period : facts.mitigationTimeouts[0]!;
-  const served = tenantsOf(model).filter((tenant) => tenant.status !== "decommissioned");
+  const served = tenantsOf(model).filter((tenant) => isServed(tenant.status));
   if (served.length === 0) return [];
   if (!allowsCharacteristic(facts, "http.host")) {
     const largest = Math.max(...served.map((tenant) => tenant.limits.apiCallsPerHour));
@@ -110,7 +111,7 @@ export function zoneEdgeProps(model: FleetModel): ZoneEdgeProps {
     cloudflarePlan: model.cloudflarePlan,
     advancedRateLimiting: model.advancedRateLimiting,
     tenants: tenantsOf(model)
-      .filter((tenant) => tenant.status !== "decommissioned")
+      .filter((tenant) => isServed(tenant.status))
       .map((tenant) => ({
         id: tenant.id,
         tier: tenant.tier,
@@ -121,15 +122,21 @@ export function zoneEdgeProps(model: FleetModel): ZoneEdgeProps {
 }
 
 /**
- * ZoneEdge (`tenancy:edge:Zone`): a declaration, owning no cloud object, of what the zone serves. The
- * rate limits cover every tenant's hostname, dedicated ones included, but the dedicated tenants live in
- * another stack: this tells the policy pack, in the stack that owns the zone, which hostnames there are,
- * on which plan, and the zone's Cloudflare plan.
+ * ZoneEdge (`tenancy:edge:Zone`): what the zone serves. It owns every served tenant's DNS record and
+ * custom hostnames, both tiers, and declares to the policy pack, in the stack that owns the zone, which
+ * hostnames there are, on which plan, and the zone's Cloudflare plan.
  */
 export class ZoneEdge extends pulumi.ComponentResource {
-  constructor(name: string, model: FleetModel, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    model: FleetModel,
+    zoneId: pulumi.Input<string>,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     const props = zoneEdgeProps(model);
     super("tenancy:edge:Zone", name, props, opts);
+    // Every served tenant's DNS record and custom hostnames, both tiers (tenant-edge.ts).
+    createTenantEdges(tenantsOf(model), { name: model.zone, id: zoneId }, this);
     // As outputs too: stack policies read a component's registered outputs.
     this.registerOutputs(props);
   }

@@ -11,14 +11,19 @@ export const hcloudStatefulResourcesProtected: ResourceValidationPolicy = {
   description:
     "Volumes, primary IPs and Storage Boxes hold data or addresses that must survive any change to tenants.yaml: " +
     "each must carry Pulumi's protect option and Hetzner's delete protection, and a primary IP must not be " +
-    "deleted with its server.",
+    "deleted with its server. A volume or address of a server whose tenants were all purged (labelled " +
+    "holds-data: false) needs no Pulumi protect, so that removing the server cannot stop half-way; it keeps " +
+    "Hetzner's delete protection and is forgotten rather than deleted.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
     "Create them through the components (which set protect, retainOnDelete, deleteProtection and autoDelete: false). To retire one, take a backup and remove it by an explicit, reviewed step.",
   validateResource: (args, report) => {
     if (!STATEFUL.includes(args.type)) args.notApplicable("not a stateful resource");
-    if (!args.opts.protect)
+    const labels = (args.props.labels ?? {}) as Record<string, string>;
+    const holdsNoData =
+      labels["holds-data"] === "false" && args.type !== "hcloud:index/storageBox:StorageBox";
+    if (!args.opts.protect && !holdsNoData)
       report(
         `${args.name} is not protected (Pulumi protect). Create it with protect: true, as the components do.`,
       );

@@ -9,7 +9,7 @@ import { stackHostingContext, type StackConfig } from "./config";
 
 export function sharedStack(model: FleetModel, config: StackConfig) {
   const context = stackHostingContext("shared", model, config);
-  new ZoneEdge("zone", model);
+  new ZoneEdge("zone", model, config.cloudflareZoneId);
   createZoneSettings(config.cloudflareZoneId);
   createRateLimits(config.cloudflareZoneId, model);
   const hosts = model.shared.hosts.map(

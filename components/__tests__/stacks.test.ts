@@ -34,10 +34,10 @@ const count = (stack: RecordedStack) => {
 const both = () => [...shared.resources, ...dedicated.resources];
 
 describe("resource counts of the example fleet", () => {
-  test("shared: host-level resources per host, two per tenant, one per custom domain", () => {
+  test("shared: host-level resources per host, two per tenant, one per custom domain, the zone's edge", () => {
     const hosts = model.shared.hosts.length;
     const tenants = tenantsOf(model, "shared");
-    const served = tenants.filter((t) => t.status !== "decommissioned");
+    const servedOfBothTiers = tenantsOf(model).filter((t) => t.status !== "decommissioned");
     expect(count(shared)).toEqual({
       "tenancy:hosting:SharedHost": hosts,
       "hcloud:index/server:Server": hosts,
@@ -51,11 +51,11 @@ describe("resource counts of the example fleet", () => {
       "tls:index/certRequest:CertRequest": hosts,
       "cloudflare:index/originCaCertificate:OriginCaCertificate": hosts,
       "command:remote:Command": hosts,
-      // tenant records, and each host's origin A and AAAA
-      "cloudflare:index/dnsRecord:DnsRecord": served.length + 2 * hosts,
+      // every served tenant's record, both tiers (the zone's edge), and each host's origin A and AAAA
+      "cloudflare:index/dnsRecord:DnsRecord": servedOfBothTiers.length + 2 * hosts,
       // tenant passwords, each host's backup account, the Storage Box
       "random:index/randomPassword:RandomPassword": tenants.length + hosts + 1,
-      "cloudflare:index/customHostname:CustomHostname": tenants.reduce(
+      "cloudflare:index/customHostname:CustomHostname": servedOfBothTiers.reduce(
         (n, t) => n + t.customDomains.length,
         0,
       ),
@@ -64,7 +64,7 @@ describe("resource counts of the example fleet", () => {
       // The zone's declaration of its plan and served tenants, for the policy pack.
       "tenancy:edge:Zone": 1,
     });
-    expect(shared.resources).toHaveLength(98);
+    expect(shared.resources).toHaveLength(105);
   });
 
   test("dedicated: one host's worth of resources per tenant", () => {
@@ -83,15 +83,11 @@ describe("resource counts of the example fleet", () => {
       "tls:index/certRequest:CertRequest": n,
       "cloudflare:index/originCaCertificate:OriginCaCertificate": n,
       "command:remote:Command": n,
-      "cloudflare:index/dnsRecord:DnsRecord":
-        tenants.filter((t) => t.status !== "decommissioned").length + 2 * n,
+      // Each server's origin A and AAAA only: the tenants' records are the zone's (shared stack).
+      "cloudflare:index/dnsRecord:DnsRecord": 2 * n,
       "random:index/randomPassword:RandomPassword": 2 * n + 1,
-      "cloudflare:index/customHostname:CustomHostname": tenants.reduce(
-        (k, t) => k + t.customDomains.length,
-        0,
-      ),
     });
-    expect(dedicated.resources).toHaveLength(74);
+    expect(dedicated.resources).toHaveLength(67);
   });
 
   test("dedicated servers follow the plan: type, location, Hetzner backups, the tenant's image", () => {
@@ -371,14 +367,12 @@ describe("URNs are stable", () => {
     );
     return new Set((await recordStack({ tier, manifest })).resources.map((r) => r.urn));
   };
-  /** Every URN of `before` not owned by `tenant` is still in `after`. */
-  const expectKept = (before: Set<string>, after: Set<string>, tenant: string) => {
+  /** Every URN of `before` not owned by one of `tenants` is still in `after`. */
+  const expectKept = (before: Set<string>, after: Set<string>, tenants: string[]) => {
     const missing = [...before].filter(
       (urn) =>
         !after.has(urn) &&
-        !urn.endsWith(`::${tenant}-dns`) &&
-        !urn.includes(`::${tenant}-`) &&
-        !urn.endsWith(`::${tenant}`),
+        !tenants.some((tenant) => urn.includes(`::${tenant}-`) || urn.endsWith(`::${tenant}`)),
     );
     expect(missing).toEqual([]);
   };
@@ -397,7 +391,7 @@ describe("URNs are stable", () => {
           ],
           tier,
         ),
-        "aaa-new",
+        ["aaa-new"],
       );
       expectKept(
         before,
@@ -405,7 +399,8 @@ describe("URNs are stable", () => {
           TENANTS.filter((t) => t.id !== "alpha" && t.id !== "delta"),
           tier,
         ),
-        tier === "shared" ? "alpha" : "delta",
+        // The shared stack holds every tenant's edge, so both removals show there.
+        tier === "shared" ? ["alpha", "delta"] : ["delta"],
       );
       const replanned = TENANTS.map((t) =>
         t.id === "alpha" ? { ...t, plan: "starter" } : t.id === "delta" ? { ...t, plan: "business" } : t,
@@ -438,5 +433,46 @@ describe("component argument checks", () => {
     expect(
       () => new SharedHost(host.name, { host, spec: hostSpec(model, host.name)!, context: {} as never }),
     ).toThrow(`SharedHost ${host.name}: over capacity`);
+  });
+});
+
+describe("the lifecycle in the components", () => {
+  const record = async (tier: "shared" | "dedicated", change: (text: string) => string) => {
+    const manifest = path.join(mkdtempSync(path.join(tmpdir(), "tenancy-lifecycle-")), "tenants.yaml");
+    writeFileSync(manifest, change(readFileSync(EXAMPLE_MANIFEST, "utf8")));
+    return recordStack({ tier, manifest });
+  };
+
+  test("a purged dedicated tenant's server holds nobody's data: its volume and addresses lose protect, not retainOnDelete", async () => {
+    const stack = await record("dedicated", (text) =>
+      text.replace("    plan: business\n    status: suspended", "    plan: business\n    status: purged"),
+    );
+    for (const name of ["brightline-retail-data", "brightline-retail-ipv4", "brightline-retail-ipv6"]) {
+      const r = stack.resources.find((x) => x.name === name)!;
+      expect({ name, protect: r.options.protect, retain: r.options.retainOnDelete }).toEqual({
+        name,
+        protect: false,
+        retain: true,
+      });
+      expect((r.inputs.labels as Record<string, string>)["holds-data"]).toBe("false");
+    }
+    // Everyone else's stays protected.
+    expect(stack.resources.find((x) => x.name === "alpen-energie-data")!.options.protect).toBe(true);
+  });
+
+  test("a declared move: the target holds an incoming copy, the tenant's one DNS record stays on its source", async () => {
+    const stack = await record("shared", (text) =>
+      text.replace(
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }",
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a, move: { host: shared-hel1-a } }",
+      ),
+    );
+    const records = stack.resources.filter((r) => r.name === "gruenwerk-dns");
+    expect(records.map((r) => r.inputs.content)).toEqual(["origin-shared-fsn1-a.fieldcrew.app"]);
+    expect(stack.resources.filter((r) => r.name === "gruenwerk-db-password")).toHaveLength(1);
+    const target = stack.resources.find((r) => r.name === "shared-hel1-a")!;
+    expect(
+      (target.inputs.tenants as { id: string; status: string }[]).find((t) => t.id === "gruenwerk")?.status,
+    ).toBe("incoming");
   });
 });

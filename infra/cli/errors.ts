@@ -21,6 +21,12 @@ export const EXIT = {
 /** A problem with what the user gave us (a flag, a file): exit 1 with this message. */
 export class UsageError extends Error {}
 
+/** A host refused a lifecycle step, or it failed there: its own output was shown; this says what it was. */
+export class HostRefusal extends Error {}
+
+/** A migration step failed; the message says what state the tenant is in and what to run next. */
+export class MigrationError extends Error {}
+
 export function reportFailure(error: unknown, json: boolean): number {
   if (error instanceof ManifestError) {
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, issues: error.issues }, null, 2)}\n`);
@@ -31,7 +37,16 @@ export function reportFailure(error: unknown, json: boolean): number {
     }
     return EXIT.invalidInput;
   }
-  const inputErrors = [UsageError, PriceFileError, PriceMissingError, PlacementError, StackConfigError];
+  const inputErrors = [
+    UsageError,
+    PriceFileError,
+    PriceMissingError,
+    PlacementError,
+    StackConfigError,
+    // A host refused or a lifecycle step failed: its message says what state the tenant is in and what to run.
+    HostRefusal,
+    MigrationError,
+  ];
   if (inputErrors.some((type) => error instanceof type)) {
     process.stderr.write(`tenancy: ${(error as Error).message}\n`);
     return EXIT.invalidInput;

@@ -7,6 +7,8 @@ import { Command, CommanderError, Option } from "commander";
 import { affectedCommand } from "./commands/affected";
 import { costCommand } from "./commands/cost";
 import { diffCommand } from "./commands/diff";
+import { purgeCommand, restoreCommand } from "./commands/lifecycle";
+import { migrateCommand, type MigrateOptions } from "./commands/migrate";
 import { placeCommand } from "./commands/place";
 import { planCommand, type PlanOptions } from "./commands/plan";
 import { policyConfigCommand } from "./commands/policy-config";
@@ -44,10 +46,18 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
 
   program
     .command("validate")
-    .description("Check tenants.yaml: every problem, each as FILE:LINE:COL: path: message.")
+    .description(
+      "Check tenants.yaml: every problem, each as FILE:LINE:COL: path: message. With --base, also refuse the edits since that ref that would lose a tenant's service or data.",
+    )
     .addOption(fileOption())
     .addOption(jsonOption())
-    .action((options: CommonOptions) => run(() => validateCommand(options), options.json));
+    .option(
+      "--base <ref>",
+      "also check the edits since this git ref (e.g. origin/main) against the tenant lifecycle",
+    )
+    .action((options: CommonOptions & { base?: string }) =>
+      run(() => validateCommand(options), options.json),
+    );
 
   program
     .command("plan")
@@ -131,6 +141,58 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(jsonOption())
     .action((host: string, options: CommonOptions & { out: string }) =>
       run(() => renderCommand(host, options), options.json),
+    );
+
+  const addressOption = () =>
+    new Option(
+      "--address <name=address...>",
+      "a host's address (a shared host's name or a dedicated tenant's id), instead of reading it from the stack's outputs",
+    );
+
+  program
+    .command("migrate")
+    .description(
+      "Copy a tenant to the target its declared move names: freeze it on its source, relay a dump over SSH, restore, verify every table, sequence and large object, swap the copy in, and write the cut-over into tenants.yaml for review. On a failure the source serves again.",
+    )
+    .argument("<tenant>", "the tenant to move (its entry declares move:)")
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .addOption(addressOption())
+    .option("--abort", "call the move off: unfreeze the source and discard the target's copy", false)
+    .action((tenant: string, options: MigrateOptions) =>
+      run(() => migrateCommand(tenant, options), options.json),
+    );
+
+  program
+    .command("purge")
+    .description(
+      "Delete a decommissioned tenant's data (or, with --moved-copy, the copy a moved tenant left behind) on its host, once its final backup verifies and its retention has run; then write status: purged into tenants.yaml.",
+    )
+    .argument("<tenant>", "the tenant to purge")
+    .requiredOption("--confirm <tenant>", "the tenant's id again: purging deletes its data for good")
+    .option("--moved-copy", "purge the copy a moved tenant left on its old host", false)
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .addOption(addressOption())
+    .action(
+      (
+        tenant: string,
+        options: CommonOptions & { confirm: string; movedCopy: boolean; address?: string[] },
+      ) => run(() => purgeCommand(tenant, options), options.json),
+    );
+
+  program
+    .command("restore")
+    .description(
+      "Restore a tenant's database on its host from a backup (the latest, or --snapshot), verify every table, and swap it in; the replaced database is kept until the tenant is purged.",
+    )
+    .argument("<tenant>", "the tenant to restore")
+    .option("--snapshot <id>", "the restic snapshot to restore (default: the tenant's latest)")
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .addOption(addressOption())
+    .action((tenant: string, options: CommonOptions & { snapshot?: string; address?: string[] }) =>
+      run(() => restoreCommand(tenant, options), options.json),
     );
 
   program

@@ -61,7 +61,10 @@ export interface CostReport {
 export function costReport(model: FleetModel, prices: PriceTable): CostReport {
   const boxShare = (members: number) => (members === 0 ? 0 : prices.storageBox.monthly / members);
   const sharedShare = boxShare(model.shared.hosts.length);
-  const dedicatedShare = boxShare(model.dedicated.tenants.length);
+  // Servers provisioned for a move, or kept after one, cost too: they count in the tier, not in a tenant.
+  const copies = [...model.dedicated.incoming, ...model.dedicated.retained];
+  const dedicatedShare = boxShare(model.dedicated.tenants.length + copies.length);
+  let sharedCopiesCost = 0;
 
   const revenueOf = (tenant: TenantModel) =>
     tenant.status === "active" ? (model.plans[tenant.plan]?.monthlyPrice ?? 0) : 0;
@@ -69,10 +72,11 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
 
   const hosts = model.shared.hosts.map((host): HostCost => {
     const cost = serverCost(host.server, prices, sharedShare);
-    for (const tenant of host.tenants) {
-      const share = host.capacityUsed === 0 ? 0 : (cost.total * tenant.capacityUnits) / host.capacityUsed;
-      tenants.push(tenantLine(tenant, share, revenueOf(tenant), host.name));
-    }
+    const shareOf = (units: number) =>
+      host.capacityUsed === 0 ? 0 : (cost.total * units) / host.capacityUsed;
+    for (const tenant of host.tenants)
+      tenants.push(tenantLine(tenant, shareOf(tenant.capacityUnits), revenueOf(tenant), host.name));
+    for (const copy of [...host.incoming, ...host.retained]) sharedCopiesCost += shareOf(copy.capacityUnits);
     return {
       name: host.name,
       serverType: host.server.serverType,
@@ -98,11 +102,11 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
     .reduce((sum, h) => sum + h.cost.total, 0);
   const shared = totals(
     tenants.filter((t) => t.tier === "shared"),
-    emptyHosts,
+    emptyHosts + sharedCopiesCost,
   );
   const dedicated = totals(
     tenants.filter((t) => t.tier === "dedicated"),
-    0,
+    copies.reduce((sum, copy) => sum + serverCost(copy.server, prices, dedicatedShare).total, 0),
   );
   return {
     currency: "EUR",

@@ -6,7 +6,16 @@ import type { FleetModel, TenantModel } from "./model";
 import { tenantsOf } from "./model";
 
 export type TenantChangeKind =
-  "added" | "removed" | "replanned" | "moved-tier" | "moved-host" | "moved-location" | "status" | "hostname";
+  | "added"
+  | "removed"
+  | "replanned"
+  | "moved-tier"
+  | "moved-host"
+  | "moved-location"
+  | "status"
+  | "hostname"
+  | "move"
+  | "cut-over";
 
 export interface TenantChange {
   kind: TenantChangeKind;
@@ -37,7 +46,23 @@ export function diffFleets(base: FleetModel, current: FleetModel): TenantChange[
       });
       continue;
     }
-    if (was.tier !== now.tier) {
+    const cutOver = now.movedFrom !== undefined && was.movedFrom === undefined && was.move !== undefined;
+    if (!was.move && now.move) {
+      changes.push({
+        kind: "move",
+        tenant: id,
+        detail: `declared: ${now.move.tier === "shared" ? `shared host ${now.move.host}` : "its own server"} gets an empty copy; it stays served from ${where(now)} until tenancy migrate ${id} and the cut-over`,
+        dataMigration: true,
+      });
+    }
+    if (cutOver) {
+      changes.push({
+        kind: "cut-over",
+        tenant: id,
+        detail: `${where(was)} → ${where(now)}: its hostnames move to the copy tenancy migrate verified; the old copy is kept, locked, until purged`,
+        dataMigration: true,
+      });
+    } else if (was.tier !== now.tier) {
       changes.push({
         kind: "moved-tier",
         tenant: id,
@@ -54,7 +79,7 @@ export function diffFleets(base: FleetModel, current: FleetModel): TenantChange[
         dataMigration: false,
       });
     }
-    if (was.tier === "shared" && now.tier === "shared" && was.host !== now.host) {
+    if (!cutOver && was.tier === "shared" && now.tier === "shared" && was.host !== now.host) {
       changes.push({
         kind: "moved-host",
         tenant: id,
@@ -115,6 +140,8 @@ export function diffFleets(base: FleetModel, current: FleetModel): TenantChange[
     "replanned",
     "status",
     "hostname",
+    "move",
+    "cut-over",
   ];
   return changes.sort(
     (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.tenant.localeCompare(b.tenant),

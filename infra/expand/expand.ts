@@ -9,12 +9,14 @@ import {
   sharedHostCapacity,
   sharedVolumeGb,
   type DedicatedPlan,
+  type HetznerLocation,
   type Plan,
   type SharedPlan,
 } from "../plans";
 import type {
   DedicatedTenantModel,
   FleetModel,
+  HostedStatus,
   SharedHostModel,
   SharedTenantModel,
   TenantLimits,
@@ -31,14 +33,19 @@ import {
 export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "plans">): FleetModel {
   const { fleet } = manifest;
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-  const planOf = (tenant: ManifestTenant): Plan => {
-    const plan = plans[tenant.plan];
-    if (!plan)
-      throw new Error(`tenant "${tenant.id}": unknown plan "${tenant.plan}" (manifest not validated?)`);
+  const planNamed = (name: string, tenant: ManifestTenant): Plan => {
+    const plan = plans[name];
+    if (!plan) throw new Error(`tenant "${tenant.id}": unknown plan "${name}" (manifest not validated?)`);
     return plan;
   };
+  const planOf = (tenant: ManifestTenant): Plan => planNamed(tenant.plan, tenant);
+  /** A move's target plan: the move's own, or the tenant's. */
+  const movePlan = (tenant: ManifestTenant): Plan | undefined =>
+    tenant.move ? planNamed(tenant.move.plan ?? tenant.plan, tenant) : undefined;
+  const keptCopy = (tenant: ManifestTenant) =>
+    tenant.movedFrom && tenant.movedFrom.purged === undefined ? tenant.movedFrom : undefined;
 
-  const base = (tenant: ManifestTenant, plan: Plan) => {
+  const base = (tenant: ManifestTenant, plan: Plan, status: HostedStatus) => {
     const customDomains = tenant.domains ?? [];
     const hostname = tenantHostname(tenant.id, fleet.zone);
     const limits: TenantLimits = {
@@ -49,11 +56,39 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
       customDomains: plan.customDomains,
     };
     const db = databaseName(tenant.id);
+    const move = movePlan(tenant);
     return {
       id: tenant.id,
       displayName: tenant.name,
       plan: plan.name,
-      status: tenant.status,
+      status,
+      ...(tenant.move && move
+        ? {
+            move: {
+              tier: move.tier,
+              plan: move.name,
+              ...(move.tier === "shared"
+                ? { host: tenant.move.host }
+                : {
+                    location: tenant.move.location ?? fleet.location,
+                    serverType: tenant.move.serverType ?? move.serverTypes[0],
+                  }),
+            },
+          }
+        : {}),
+      ...(tenant.movedFrom
+        ? {
+            movedFrom: {
+              tier: tenant.movedFrom.host ? ("shared" as const) : ("dedicated" as const),
+              plan: tenant.movedFrom.plan,
+              ...(tenant.movedFrom.host ? { host: tenant.movedFrom.host } : {}),
+              ...(tenant.movedFrom.location ? { location: tenant.movedFrom.location } : {}),
+              ...(tenant.movedFrom.serverType ? { serverType: tenant.movedFrom.serverType } : {}),
+              at: tenant.movedFrom.at,
+              ...(tenant.movedFrom.purged ? { purged: tenant.movedFrom.purged } : {}),
+            },
+          }
+        : {}),
       hostname,
       customDomains,
       hostnames: [hostname, ...customDomains],
@@ -64,28 +99,44 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
         tier: plan.tier,
         tenant: tenant.id,
         plan: plan.name,
-        status: tenant.status,
+        status,
       },
       names: tenantResourceNames(tenant.id, customDomains),
     };
   };
 
+  const sharedTenant = (tenant: ManifestTenant, plan: SharedPlan, host: string, status: HostedStatus) => ({
+    ...base(tenant, plan, status),
+    tier: "shared" as const,
+    host,
+    capacityUnits: plan.capacityUnits,
+  });
+
   const hosts: SharedHostModel[] = manifest.sharedHosts.map((host) => {
     const tenants: SharedTenantModel[] = manifest.tenants
       .filter((tenant) => tenant.host === host.name && planOf(tenant).tier === "shared")
-      .map((tenant) => {
-        const plan = planOf(tenant) as SharedPlan;
-        return {
-          ...base(tenant, plan),
-          tier: "shared" as const,
-          host: host.name,
-          capacityUnits: plan.capacityUnits,
-        };
-      })
+      .map((tenant) => sharedTenant(tenant, planOf(tenant) as SharedPlan, host.name, tenant.status))
       .sort(byId);
+    const incoming: SharedTenantModel[] = manifest.tenants
+      .filter((tenant) => tenant.move?.host === host.name && movePlan(tenant)?.tier === "shared")
+      .map((tenant) => sharedTenant(tenant, movePlan(tenant) as SharedPlan, host.name, "incoming"))
+      .sort(byId);
+    const retained: SharedTenantModel[] = manifest.tenants
+      .filter((tenant) => keptCopy(tenant)?.host === host.name)
+      .map((tenant) =>
+        sharedTenant(
+          tenant,
+          planNamed(keptCopy(tenant)!.plan, tenant) as SharedPlan,
+          host.name,
+          "moved-away",
+        ),
+      )
+      .sort(byId);
+    // Capacity and storage count every copy on the host: the data is there, or is coming.
+    const all = [...tenants, ...incoming, ...retained];
     const capacityUnits = host.capacityUnits ?? sharedHostCapacity(host.serverType) ?? 0;
-    const capacityUsed = tenants.reduce((sum, tenant) => sum + tenant.capacityUnits, 0);
-    const tenantStorageGb = tenants.reduce((sum, tenant) => sum + tenant.limits.storageGb, 0);
+    const capacityUsed = all.reduce((sum, tenant) => sum + tenant.capacityUnits, 0);
+    const tenantStorageGb = all.reduce((sum, tenant) => sum + tenant.limits.storageGb, 0);
     return {
       name: host.name,
       location: host.location,
@@ -99,7 +150,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
         serverType: host.serverType,
         image: fleet.image,
         volumeGb: host.volumeGb ?? sharedVolumeGb(tenantStorageGb),
-        serverBackups: tenants.some((tenant) => plans[tenant.plan]?.serverBackups === true),
+        serverBackups: all.some((tenant) => plans[tenant.plan]?.serverBackups === true),
         labels: {
           "managed-by": "tenancy",
           tier: "shared",
@@ -109,37 +160,61 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
           "capacity-used": String(capacityUsed),
           "capacity-free": String(capacityUnits - capacityUsed),
           // How many tenants of each plan: the policy pack recounts the capacity used from its own plans.
-          ...planCounts(tenants),
+          ...planCounts(all),
         },
         names: serverResourceNames(host.name),
       },
       tenants,
+      incoming,
+      retained,
     };
   });
 
-  const dedicated: DedicatedTenantModel[] = manifest.tenants
+  const dedicatedTenant = (
+    tenant: ManifestTenant,
+    plan: DedicatedPlan,
+    where: { location?: string; serverType?: string },
+    status: HostedStatus,
+  ): DedicatedTenantModel => {
+    const tenantBase = base(tenant, plan, status);
+    return {
+      ...tenantBase,
+      tier: "dedicated" as const,
+      appImage: tenant.appImage ?? fleet.app.image,
+      server: {
+        hetznerName: dedicatedServerName(tenant.id),
+        location: (where.location ?? fleet.location) as HetznerLocation,
+        serverType: where.serverType ?? plan.serverTypes[0]!,
+        image: fleet.image,
+        volumeGb: dedicatedVolumeGb(plan.storageGb),
+        serverBackups: plan.serverBackups,
+        labels: { ...tenantBase.labels, role: "dedicated-tenant" },
+        names: serverResourceNames(tenant.id),
+      },
+    };
+  };
+
+  const dedicated = manifest.tenants
     .filter((tenant) => planOf(tenant).tier === "dedicated")
-    .map((tenant) => {
-      const plan = planOf(tenant) as DedicatedPlan;
-      const tenantBase = base(tenant, plan);
-      const location = tenant.location ?? fleet.location;
-      const serverType = tenant.serverType ?? plan.serverTypes[0]!;
-      return {
-        ...tenantBase,
-        tier: "dedicated" as const,
-        appImage: tenant.appImage ?? fleet.app.image,
-        server: {
-          hetznerName: dedicatedServerName(tenant.id),
-          location,
-          serverType,
-          image: fleet.image,
-          volumeGb: dedicatedVolumeGb(plan.storageGb),
-          serverBackups: plan.serverBackups,
-          labels: { ...tenantBase.labels, role: "dedicated-tenant" },
-          names: serverResourceNames(tenant.id),
-        },
-      };
+    .map((tenant) => dedicatedTenant(tenant, planOf(tenant) as DedicatedPlan, tenant, tenant.status))
+    .sort(byId);
+  const incoming = manifest.tenants
+    .filter((tenant) => movePlan(tenant)?.tier === "dedicated")
+    .map((tenant) => dedicatedTenant(tenant, movePlan(tenant) as DedicatedPlan, tenant.move!, "incoming"))
+    .sort(byId);
+  const retained = manifest.tenants
+    .filter((tenant) => {
+      const copy = keptCopy(tenant);
+      return copy !== undefined && copy.host === undefined;
     })
+    .map((tenant) =>
+      dedicatedTenant(
+        tenant,
+        planNamed(tenant.movedFrom!.plan, tenant) as DedicatedPlan,
+        tenant.movedFrom!,
+        "moved-away",
+      ),
+    )
     .sort(byId);
 
   return {
@@ -151,7 +226,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     app: { image: fleet.app.image, port: fleet.app.port, healthPath: fleet.app.healthPath },
     plans,
     shared: { tier: "shared", hosts },
-    dedicated: { tier: "dedicated", tenants: dedicated },
+    dedicated: { tier: "dedicated", tenants: dedicated, incoming, retained },
   };
 }
 

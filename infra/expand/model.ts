@@ -31,7 +31,12 @@ export interface SharedTierModel {
 
 export interface DedicatedTierModel {
   tier: "dedicated";
+  /** Dedicated tenants, served (or suspended, decommissioned) from their own server. */
   tenants: DedicatedTenantModel[];
+  /** Servers provisioned, empty, for tenants moving in from a shared host (status "incoming"). */
+  incoming: DedicatedTenantModel[];
+  /** Servers kept after their tenant moved to a shared host, until the copy is purged ("moved-away"). */
+  retained: DedicatedTenantModel[];
 }
 
 /** A Hetzner server with its volume, addresses, firewall, certificate and backup account. */
@@ -78,11 +83,36 @@ export interface TenantLimits {
   customDomains: number;
 }
 
+/**
+ * A tenant's state on one host: its manifest status where it is placed; "incoming" on a move's target,
+ * provisioned and empty until `tenancy migrate` copies the data; "moved-away" on the host it left, its
+ * copy kept (locked, after a final backup) until purged.
+ */
+export type HostedStatus = TenantStatus | "incoming" | "moved-away";
+
+/** Whether a tenant in this state is served: its hostnames answer, from this host. */
+export function isServed(status: HostedStatus): boolean {
+  return status === "active" || status === "suspended";
+}
+
+/** Where a tenant is, or goes: the model's form of a placement (infra/lifecycle/state.ts). */
+export interface MovePlacement {
+  tier: Tier;
+  plan: string;
+  host?: string;
+  location?: string;
+  serverType?: string;
+}
+
 interface TenantModelBase {
   id: string;
   displayName: string;
   plan: string;
-  status: TenantStatus;
+  status: HostedStatus;
+  /** A declared move, not yet cut over: where the tenant goes. */
+  move?: MovePlacement;
+  /** After a cut-over: where the tenant came from (its copy there kept until purged). */
+  movedFrom?: MovePlacement & { at: string; purged?: string };
   /** `<id>.<zone>`. */
   hostname: string;
   customDomains: string[];
@@ -125,6 +155,10 @@ export interface SharedHostModel {
   tenantStorageGb: number;
   server: ServerModel;
   tenants: SharedTenantModel[];
+  /** Tenants moving here, provisioned empty until `tenancy migrate` (status "incoming"). */
+  incoming: SharedTenantModel[];
+  /** Copies of tenants that moved away from here, kept until purged (status "moved-away"). */
+  retained: SharedTenantModel[];
 }
 
 export function tenantsOf(model: FleetModel, tier?: Tier): TenantModel[] {

@@ -40,11 +40,43 @@ export interface HostBundle {
   /** Directories whose files the bundle owns: a file there that the bundle lacks is removed. */
   managedDirs: string[];
   sql: string;
+  /**
+   * The data volume's size in GB, as Pulumi asks Hetzner for it. tenancy-apply grows the filesystem to its
+   * device whenever the device is larger, and fails the apply (exit 3) while the device is still smaller
+   * than this. Being in the bundle, a resized volume changes the bundle's hash: that re-runs the apply.
+   */
+  volumeGb: number;
 }
 
 export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
 export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
-export const HOST_SCRIPTS = ["tenancy-apply", "tenancy-backup", "tenancy-restore"] as const;
+export const HOST_SCRIPTS = [
+  "tenancy-apply",
+  "tenancy-backup",
+  "tenancy-restore",
+  "tenancy-migrate",
+  "tenancy-purge",
+] as const;
+/**
+ * What the deploy user may run as root. cloud-init's own sudo line (tenancy-apply and tenancy-restore)
+ * stays as the bootstrap wrote it: existing hosts never re-run cloud-init, so this drop-in, shipped with
+ * every bundle, is how a host learns of a new tool. tenancy-apply checks it with `visudo -cf` first.
+ */
+export const SUDOERS_FILE = "/etc/sudoers.d/tenancy";
+/** cloud-init.ts's DEPLOY_USER (not imported: cloud-init.ts imports this module). */
+const SUDO_USER = "deploy";
+export const SUDO_COMMANDS = ["tenancy-apply", "tenancy-restore", "tenancy-migrate", "tenancy-purge"].map(
+  (name) => `/usr/local/sbin/${name}`,
+);
+
+export function renderSudoers(): string {
+  return [
+    "# tenancy: the deploy user may run the host tools as root, and nothing else. Rendered; do not edit on the host.",
+    `${SUDO_USER} ALL=(root) NOPASSWD: ${SUDO_COMMANDS.join(", ")}`,
+    "",
+  ].join("\n");
+}
+
 /** Sourced by the backup and restore scripts. */
 export const HOST_LIBRARY = "/usr/local/lib/tenancy/tenancy-common.sh";
 
@@ -84,6 +116,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     ),
     ...HOST_SCRIPTS.map((name) => file(`/usr/local/sbin/${name}`, hostScript(name), [], "0755")),
     file(HOST_LIBRARY, hostScript("tenancy-common.sh"), []),
+    file(SUDOERS_FILE, renderSudoers(), [], "0440"),
   ];
   return {
     format: 1,
@@ -91,6 +124,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     files,
     managedDirs: [TENANT_ENV_DIR],
     sql: renderTenantSql(host, secrets),
+    volumeGb: host.server.volumeGb,
   };
 }
 

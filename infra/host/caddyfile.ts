@@ -4,6 +4,7 @@
  * tenants; nothing for decommissioned ones; 404 for any other Host. JSON access logs carry the tenant
  * in the X-Tenancy-Tenant response header (Caddy 2.6 logs requests as the client sent them).
  */
+import { isServed } from "../expand";
 import type { HostSpec } from "./spec";
 
 export const TLS_CERT_FILE = "/etc/tenancy/tls/origin.pem";
@@ -76,7 +77,7 @@ export function renderCaddyfile(
     "}",
   ];
   for (const tenant of host.tenants) {
-    if (tenant.status === "decommissioned") continue;
+    if (!isServed(tenant.status)) continue;
     out.push("", `# ${tenant.id}: ${tenant.plan}, ${tenant.status}`);
     out.push(`${tenant.hostnames.map((name) => `${scheme}${name}`).join(", ")} {`);
     // The request header tells the app; the response header puts the tenant in the access log (Caddy 2.6

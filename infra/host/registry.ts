@@ -2,6 +2,7 @@
  * The tenant registry the app reads (`/etc/tenancy/tenants.json`), the per-tenant env files that hold the
  * database URL (0600), and the plain list the backup script reads. The contract is in docs/host.md.
  */
+import { isServed } from "../expand";
 import { TENANT_HEADER } from "./caddyfile";
 import type { HostSecrets } from "./secrets";
 import type { HostSpec } from "./spec";
@@ -33,7 +34,7 @@ export interface Registry {
 
 export const tenantEnvFile = (id: string) => `${TENANT_ENV_DIR}/${id}.env`;
 
-/** Decommissioned tenants are not served, so the app does not see them. */
+/** Only served tenants (active, suspended) are the app's: not decommissioned ones, nor copies moving in or out. */
 export function renderRegistry(host: HostSpec): Registry {
   return {
     format: 1,
@@ -41,14 +42,14 @@ export function renderRegistry(host: HostSpec): Registry {
     zone: host.zone,
     tenantHeader: TENANT_HEADER,
     tenants: host.tenants.flatMap((tenant): RegistryTenant[] =>
-      tenant.status === "decommissioned"
+      !isServed(tenant.status)
         ? []
         : [
             {
               id: tenant.id,
               name: tenant.displayName,
               plan: tenant.plan,
-              status: tenant.status,
+              status: tenant.status as RegistryTenant["status"],
               hostnames: tenant.hostnames,
               limits: {
                 maxUsers: tenant.limits.maxUsers,
@@ -73,7 +74,7 @@ export function renderRegistry(host: HostSpec): Registry {
 export function renderTenantEnv(host: HostSpec, secrets: HostSecrets): Record<string, string> {
   const files: Record<string, string> = {};
   for (const tenant of host.tenants) {
-    if (tenant.status === "decommissioned") continue;
+    if (!isServed(tenant.status)) continue;
     const { name, role } = tenant.database;
     const password = secrets.dbPassword(tenant.id); // URL-safe: checked by hostSecrets()
     files[tenantEnvFile(tenant.id)] =

@@ -6,3 +6,4 @@ export * from "./schema";
 export { DEDICATED_PREFIX, ORIGIN_PREFIX, RESERVED_IDS } from "./rules";
 export { reportZodIssue, tightestBounds } from "./messages";
 export { MAX_ALIAS_VALUES, parseSource, positionOf, type ManifestSource } from "./source";
+export { editTenant, type FieldValue } from "./edit";

@@ -22,6 +22,7 @@ import type { ManifestSharedHost, ManifestTenant } from "./schema";
 import type { HetznerLocation } from "../plans";
 import type { CloudflarePlan } from "../edge/cloudflare-plans";
 import { checkEdge } from "./edge";
+import { checkMoves } from "./moves";
 
 /** Ids the product itself needs under the zone, so no tenant may take them. */
 export const RESERVED_IDS: ReadonlySet<string> = new Set([
@@ -90,6 +91,7 @@ export function checkRules(input: RuleInput, report: Report): void {
   checkDomains(input, report);
   checkCapacity(input, report);
   checkEdge(input, report);
+  checkMoves(input, report);
 }
 
 function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {
@@ -268,11 +270,18 @@ function checkDomains({ plans, tenants, fleet, lineOf }: RuleInput, report: Repo
 
 function checkCapacity({ plans, hosts, tenants }: RuleInput, report: Report): void {
   for (const { index, host } of hosts) {
-    const placed = tenants.filter(({ tenant }) => tenant.host === host.name);
+    // Every copy of a tenant's data on the host counts: where it is served, where it moves to, where a
+    // copy is kept after a move.
+    const copies = tenants.flatMap(({ tenant }) => [
+      ...(tenant.host === host.name ? [tenant.plan] : []),
+      ...(tenant.move?.host === host.name ? [tenant.move.plan ?? tenant.plan] : []),
+      ...(tenant.movedFrom?.host === host.name && !tenant.movedFrom.purged ? [tenant.movedFrom.plan] : []),
+    ]);
+    const placed = copies;
     let units = 0;
     let storageGb = 0;
-    for (const { tenant } of placed) {
-      const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
+    for (const planName of copies) {
+      const plan = Object.hasOwn(plans, planName) ? plans[planName] : undefined;
       if (plan?.tier !== "shared") continue;
       units += plan.capacityUnits;
       storageGb += plan.storageGb;

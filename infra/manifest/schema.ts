@@ -192,7 +192,37 @@ export const SharedHostSchema = z
   })
   .describe("A server that hosts many small tenants behind one app instance.");
 
-export const TENANT_STATUSES = ["active", "suspended", "decommissioned"] as const;
+export const TENANT_STATUSES = ["active", "suspended", "decommissioned", "purged"] as const;
+
+/** Where a declared move takes a tenant (docs/runbooks.md, "Moving a tenant"). */
+export const MoveSchema = z
+  .strictObject({
+    host: name("The shared host the tenant moves to (a shared target).").optional(),
+    plan: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The plan on the target; a plan of the other tier moves the tenant between tiers."),
+    location: LocationSchema.optional().describe("A dedicated target's location (default fleet.location)."),
+    serverType: ServerTypeSchema.optional().describe(
+      "A dedicated target's server type (default the plan's first).",
+    ),
+  })
+  .describe(
+    "A declared move: the target is provisioned, empty, while the tenant is served where it is; `tenancy migrate` copies the data and writes the cut-over.",
+  );
+
+/** Where a moved tenant came from; its copy there is kept until purged. Written by `tenancy migrate`. */
+export const MovedFromSchema = z
+  .strictObject({
+    host: name("The shared host the tenant left.").optional(),
+    plan: z.string().min(1).describe("The tenant's plan there."),
+    location: LocationSchema.optional().describe("The dedicated server's location, when it left one."),
+    serverType: ServerTypeSchema.optional().describe("The dedicated server's type, when it left one."),
+    at: z.string().min(1).describe("When the copy was taken (UTC, ISO 8601)."),
+    purged: z.string().min(1).optional().describe("When `tenancy purge --moved-copy` deleted the old copy."),
+  })
+  .describe("Written by `tenancy migrate` at the cut-over: the old copy is kept, locked, until purged.");
 
 export const TenantSchema = z
   .strictObject({
@@ -214,8 +244,10 @@ export const TenantSchema = z
       .enum(TENANT_STATUSES)
       .default("active")
       .describe(
-        "active; suspended (site answers a suspended page, login locked); decommissioned (final backup taken, role locked, data kept).",
+        "active; suspended (site answers a suspended page, login locked); decommissioned (final backup taken, role locked, DNS removed, data kept); purged (data deleted by `tenancy purge`; may then leave the manifest).",
       ),
+    move: MoveSchema.optional(),
+    movedFrom: MovedFromSchema.optional(),
   })
   .describe("A customer.");
 

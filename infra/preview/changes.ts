@@ -52,10 +52,18 @@ export function planChanges(
   behaviours: Readonly<Record<string, ChangeBehaviour>>,
 ): ResourceChange[] {
   const before = new Map(base.map((r) => [r.urn, r]));
-  const after = new Map(current.map((r) => [r.urn, r]));
+  // A resource found under one of its aliases is the same resource, as the engine sees it.
+  const matched = new Map<string, RecordedResource>();
+  for (const resource of current) {
+    const old = [resource.urn, ...(resource.options.aliases ?? [])]
+      .map((urn) => before.get(urn))
+      .find(Boolean);
+    if (old) matched.set(resource.urn, old);
+  }
+  const kept = new Set([...matched.values()].map((r) => r.urn));
   const changes: ResourceChange[] = [];
   for (const resource of current) {
-    const old = before.get(resource.urn);
+    const old = matched.get(resource.urn);
     if (!old) {
       changes.push(change("create", resource, { after: resource }));
       continue;
@@ -95,7 +103,7 @@ export function planChanges(
     changes.push(item);
   }
   for (const resource of base) {
-    if (after.has(resource.urn)) continue;
+    if (kept.has(resource.urn)) continue;
     const item = change("delete", resource, { before: resource });
     if (resource.options.protect) item.blocked = "protected: Pulumi refuses to delete it";
     else if (resource.options.retainOnDelete)

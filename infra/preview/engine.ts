@@ -53,6 +53,11 @@ export interface RecordedOptions {
   /** The parent's URN; "" for a resource of the stack itself. */
   parent: string;
   additionalSecretOutputs: string[];
+  /**
+   * URNs the resource was known by before (given as full URNs): the engine treats it as the same
+   * resource. Absent in recordings made by older code (a `--base`).
+   */
+  aliases?: string[];
 }
 
 export interface RecordedStack {
@@ -106,6 +111,7 @@ export interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getIgnorechangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getAliasesList(): { hasUrn(): boolean; getUrn(): string }[];
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -125,6 +131,10 @@ export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = 
       retainOnDelete: req.getRetainondelete() === true,
       parent: parent === rootUrn ? "" : parent,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      aliases: req
+        .getAliasesList()
+        .filter((alias) => alias.hasUrn())
+        .map((alias) => alias.getUrn()),
     },
   };
 }
@@ -138,11 +148,13 @@ class RecordingMonitor extends MockMonitor {
   readonly recorded: RecordedResource[];
   private readonly secretOutputs: Map<string, string[]>;
 
-  constructor(stackName: string, project: string) {
+  constructor(stackName: string, project: string, previous: unknown) {
     const secretOutputs = new Map<string, string[]>();
     super({
       call: (args) => offlineMocks.call(args),
       newResource: async (args) => {
+        // The program reads its own last deployment through a StackReference to itself.
+        if (args.type === STACK_REFERENCE) return stackReferenceState(args.name, previous);
         const result = await offlineMocks.newResource(args);
         const state: Record<string, unknown> = { ...result.state };
         for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
@@ -187,6 +199,17 @@ class RecordingMonitor extends MockMonitor {
   /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
 }
 
+export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+export const SELF_MANAGED_ORGANIZATION = "organization";
+
+/** A StackReference's state: the referenced stack's outputs; `previous` is this stack's last deployment. */
+export function stackReferenceState(name: string, previous: unknown) {
+  return {
+    id: name,
+    state: { name, outputs: previous === undefined ? {} : { deployment: previous }, secretOutputNames: [] },
+  };
+}
+
 export interface RecordOptions {
   tier: Tier;
   /** Path of the manifest to deploy. */
@@ -196,7 +219,9 @@ export interface RecordOptions {
   /** Overrides of the stack's settings (tests). */
   config?: Record<string, string>;
   /** Another program to run in place of the stacks' (the benchmark's floor). */
-  program?: () => Record<string, unknown>;
+  program?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** What the stack deployed last (its `deployment` output), as a real stack would give it back. */
+  previous?: unknown;
 }
 
 /** The repository: its Pulumi.yaml and stack files give the offline preview its settings. */
@@ -206,8 +231,9 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export async function recordStack(options: RecordOptions): Promise<RecordedStack> {
   const root = options.root ?? PROJECT_ROOT;
   const settings = readStackSettings(root, options.tier);
-  const monitor = new RecordingMonitor(options.tier, settings.project);
-  setMockOptions(monitor, settings.project, options.tier, true);
+  const monitor = new RecordingMonitor(options.tier, settings.project, options.previous);
+  // As the CLI passes it: a self-managed backend's organization is "organization".
+  setMockOptions(monitor, settings.project, options.tier, true, SELF_MANAGED_ORGANIZATION);
   // setMockOptions turns every monitor feature off; the CLI's monitor has them, secrets above all
   // (without it, secret inputs would be sent, and recorded, in the clear). Same as setMocks does.
   Object.assign(getStore(), {
@@ -227,7 +253,7 @@ export async function recordStack(options: RecordOptions): Promise<RecordedStack
   const collect = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", collect);
   try {
-    const outputs = (options.program ?? program)();
+    const outputs = await (options.program ?? program)();
     const resolved = await new Promise<Record<string, unknown>>((resolve) => {
       pulumi.output(outputs).apply((value) => {
         resolve(value);

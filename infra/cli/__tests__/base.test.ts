@@ -35,7 +35,10 @@ const edit = (file: string, change: (text: string) => string) => {
 test("a manifest edit: the resources it creates and deletes, and the host it re-applies", () => {
   edit("tenants.yaml", (text) =>
     text
-      .replace("  - { id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }\n", "")
+      .replace(
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }",
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a, status: decommissioned }",
+      )
       .concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
   );
   const { code, stdout, stderr } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
@@ -44,10 +47,12 @@ test("a manifest edit: the resources it creates and deletes, and the host it re-
     stderr: "",
   });
   expect(stdout).toMatch(
-    /against HEAD \(its own code\): 2 to create, \d+ to update, \d+ to replace, 2 to delete/,
+    /against HEAD \(its own code\): 2 to create, \d+ to update, \d+ to replace, 1 to delete/,
   );
   expect(stdout).toContain("+ cloudflare:index/dnsRecord:DnsRecord neukunde-dns");
-  expect(stdout).toContain("- random:index/randomPassword:RandomPassword gruenwerk-db-password");
+  // Decommissioned: its DNS record goes, its password (and data) stay.
+  expect(stdout).toContain("- cloudflare:index/dnsRecord:DnsRecord gruenwerk-dns");
+  expect(stdout).not.toContain("gruenwerk-db-password");
   expect(stdout).toMatch(/ command:remote:Command shared-hel1-a-apply \([^)]*triggers/);
 });
 
@@ -73,7 +78,7 @@ test("a change to a host script only: every host's bundle is re-applied, in both
   expect(affected.stdout).toBe("shared\ndedicated\n");
 });
 
-test("a volume that would shrink is blocked, with the edit that caused it, and a distinct exit code", () => {
+test("a volume the manifest now computes smaller keeps its deployed size: nothing changes", () => {
   edit("tenants.yaml", (text) =>
     text.replace(
       "    location: hel1\n    serverType: cx43",
@@ -83,13 +88,23 @@ test("a volume that would shrink is blocked, with the edit that caused it, and a
   project.commit("pin the Helsinki volume at 80 GB");
   edit("tenants.yaml", (text) => text.replace("    volumeGb: 80", "    volumeGb: 60"));
   const { code, stdout } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
+  expect(code).toBe(EXIT.ok);
+  expect(stdout).not.toContain("hcloud:index/volume:Volume shared-hel1-a-data (size)");
+  project.git("reset", "-q", "--hard", "HEAD~1");
+});
+
+test("a code change that would replace a protected resource is blocked, with a distinct exit code", () => {
+  // Swap the address families of the primary IPs: each would be replaced, and they are protected.
+  edit("components/host-server.ts", (text) =>
+    text.replace('primaryIp(names.ipv4, "ipv4")', 'primaryIp(names.ipv4, "ipv6")'),
+  );
+  const { code, stdout } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
   expect(code).toBe(EXIT.blockedChange);
   expect(stdout).toMatch(
-    /~ hcloud:index\/volume:Volume shared-hel1-a-data \(size\) — .*BLOCKED: Hetzner volumes only grow: size 80 GB → 60 GB would be refused/,
+    /\+- hcloud:index\/primaryIp:PrimaryIp shared-fsn1-a-ipv4 \(replaced: type\) — .*BLOCKED: protected/,
   );
-  expect(stdout).toContain("caused by: sharedHosts[shared-hel1-a].volumeGb: 80 → 60");
-  expect(stdout).toContain("1 blocked change: this change cannot be deployed");
-  project.git("reset", "-q", "--hard", "HEAD~1");
+  expect(stdout).toContain("caused by: no edit of the manifest: a change of code or of the stack's settings");
+  expect(stdout).toMatch(/\d+ blocked changes?: this change cannot be deployed/);
 });
 
 test("a ref that looks like an option is refused and never reaches git", () => {
@@ -100,24 +115,26 @@ test("a ref that looks like an option is refused and never reaches git", () => {
   expect(tenancy("diff", "--base", "no-such-ref").stderr).toContain('--base: no commit "no-such-ref"');
 });
 
-test("diff: a change of fleet.zone never reads as no change", () => {
+test("a change of fleet.zone is refused, never read as no change", () => {
   edit("tenants.yaml", (text) => text.replace("zone: fieldcrew.app", "zone: fieldcrew.io"));
-  const { stdout } = tenancy("diff", "--base", "HEAD");
+  const { code, stdout, stderr } = tenancy("diff", "--base", "HEAD");
+  expect(code).toBe(EXIT.invalidInput);
   expect(stdout).not.toContain("No tenant changes.");
-  expect(stdout).toContain("- ⚠ `fleet.zone` fieldcrew.app → fieldcrew.io: every tenant hostname");
-  expect(stdout).toContain(
-    "- `baeckerei-klein`: baeckerei-klein.fieldcrew.app → baeckerei-klein.fieldcrew.io",
+  expect(stderr).toMatch(
+    /tenants\.yaml:\d+:\d+: fleet\.zone: fleet\.zone changed from fieldcrew\.app to fieldcrew\.io/,
   );
-  expect(stdout).toMatch(/- stack `shared`: \d+ to create, \d+ to update, [1-9]\d* to replace/);
 });
 
-test("diff names added, removed, moved and suspended tenants, flags data migrations, and prices the change", () => {
+test("diff names added, decommissioned, moving and suspended tenants, flags data migrations, and prices the change", () => {
   edit("tenants.yaml", (text) =>
     text
-      .replace("  - { id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }\n", "")
+      .replace(
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }",
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a, status: decommissioned }",
+      )
       .replace(
         "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: starter, host: shared-fsn1-a }",
-        "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: professional }",
+        "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: starter, host: shared-fsn1-a, move: { plan: professional } }",
       )
       .replace(
         "{ id: solar-sued, name: Solar Süd Montage, plan: starter, host: shared-fsn1-a }",
@@ -125,13 +142,16 @@ test("diff names added, removed, moved and suspended tenants, flags data migrati
       )
       .concat("  - { id: neukunde, name: Neukunde KG, plan: hobby, host: shared-hel1-a }\n"),
   );
-  const { stdout } = tenancy("diff", "--base", "HEAD");
+  const { code, stdout } = tenancy("diff", "--base", "HEAD");
+  expect(code).toBe(EXIT.ok);
   expect(stdout).toContain("- `neukunde`: hobby (shared) on shared host shared-hel1-a");
-  expect(stdout).toContain("- ⚠ `gruenwerk` removed without being decommissioned first");
-  expect(stdout).toContain("- `elektro-vogt`: starter (shared) → professional (dedicated) — DATA MIGRATION");
+  expect(stdout).toContain("- `gruenwerk`: active → decommissioned");
+  expect(stdout).toMatch(
+    /- `elektro-vogt`: declared: its own server gets an empty copy; .* — DATA MIGRATION/,
+  );
   expect(stdout).toContain("- `solar-sued`: active → suspended");
-  // +179 (professional) −49 (elektro-vogt's starter) −15 (gruenwerk) −49 (solar-sued suspended) +15 (neukunde)
-  expect(stdout).toMatch(/revenue \+€81\.00/);
+  // −15 (gruenwerk decommissioned) −49 (solar-sued suspended) +15 (neukunde)
+  expect(stdout).toMatch(/revenue −€49\.00/);
 });
 
 test("affected lists only the stacks whose resources change, shared first", () => {
@@ -150,19 +170,15 @@ test("affected lists only the stacks whose resources change, shared first", () =
   expect(tenancy("affected", "--base", "HEAD").stdout).toBe("shared\ndedicated\n");
 });
 
-test("moving a dedicated tenant's location replaces its protected volume and addresses: blocked, exit 5", () => {
+test("moving a dedicated tenant's location is refused at review, with what to do instead", () => {
   edit("tenants.yaml", (text) =>
     text.replace("    location: nbg1\n    serverType: ccx13", "    location: fsn1\n    serverType: ccx13"),
   );
-  const { code, stdout } = tenancy("plan", "--stack", "dedicated", "--base", "HEAD");
-  expect(code).toBe(EXIT.blockedChange);
-  for (const name of ["alpen-energie-data", "alpen-energie-ipv4", "alpen-energie-ipv6"])
-    expect(stdout).toMatch(
-      new RegExp(`\\+- hcloud:index/\\w+:\\w+ ${name} \\(replaced: location\\) — .*BLOCKED: protected`),
-    );
-  expect(stdout).toContain("caused by: tenant alpen-energie: nbg1 → fsn1");
-  // The server ignores its location (a new server would be a new disk): Pulumi leaves it where it is.
-  expect(stdout).toMatch(/~ hcloud:index\/server:Server alpen-energie-server \(ignored: location[^)]*\)/);
+  const { code, stderr } = tenancy("plan", "--stack", "dedicated", "--base", "HEAD");
+  expect(code).toBe(EXIT.invalidInput);
+  expect(stderr).toContain(
+    "tenant alpen-energie moves from nbg1 to fsn1: Hetzner cannot move a server or a volume",
+  );
 });
 
 test("a server type change is an update that says it powers the server off", () => {
@@ -172,4 +188,43 @@ test("a server type change is an update that says it powers the server off", () 
   expect(stdout).toMatch(
     /~ hcloud:index\/server:Server nordwerk-logistik-server \(serverType\) — serverType: .*power/i,
   );
+});
+
+describe("the tenant lifecycle at review", () => {
+  const GRUENWERK = "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }";
+
+  test("an edit that would lose data is refused by validate, plan and diff, at its line, with what to do", () => {
+    edit("tenants.yaml", (text) =>
+      text.replace(GRUENWERK, GRUENWERK.replace("shared-fsn1-a", "shared-hel1-a")),
+    );
+    const line =
+      readFileSync(project.manifest, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("id: gruenwerk")) + 1;
+    expect(tenancy("validate").code).toBe(EXIT.ok); // on its own, the file is valid
+    for (const command of [["validate"], ["plan", "--stack", "shared"], ["diff"]]) {
+      const { code, stderr } = tenancy(...command, "--base", "HEAD");
+      expect({ command, code }).toEqual({ command, code: EXIT.invalidInput });
+      expect(stderr).toContain(`tenants.yaml:${line}:`);
+      expect(stderr).toContain(
+        "tenant gruenwerk moves from shared host shared-fsn1-a to shared host shared-hel1-a: that is a data migration",
+      );
+      expect(stderr).toContain("declare the move (move: { host: shared-hel1-a })");
+    }
+  });
+
+  test("a declared move passes, and plan shows the target provisioned empty", () => {
+    edit("tenants.yaml", (text) =>
+      text.replace(GRUENWERK, GRUENWERK.replace(" }", ", move: { host: shared-hel1-a } }")),
+    );
+    expect(tenancy("validate", "--base", "HEAD").code).toBe(EXIT.ok);
+    const { code, stdout } = tenancy("plan", "--stack", "shared", "--base", "HEAD");
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(/gruenwerk +hobby +incoming +1u +moving here: provisioned empty/);
+    expect(stdout).toMatch(/ command:remote:Command shared-hel1-a-apply \([^)]*triggers/);
+    // No DNS change: the tenant is served where it is until the cut-over.
+    expect(stdout).not.toMatch(/gruenwerk-dns/);
+    const diff = tenancy("diff", "--base", "HEAD").stdout;
+    expect(diff).toContain("**Moves declared (provisioned, empty, until migrated)** (1)");
+  });
 });

@@ -7,6 +7,7 @@ import { recordStack } from "../../preview/engine";
 import { causesOf } from "../../preview/explain";
 import { CHANGE_BEHAVIOURS } from "../../preview/rules";
 import { recordAtRef, withManifestAt } from "../base";
+import { lifecycleProblemsSince, refuseLifecycleProblems } from "../guard";
 import { EXIT } from "../errors";
 import { euro, plural, printJson } from "../output";
 
@@ -17,7 +18,9 @@ import { euro, plural, printJson } from "../output";
  * first), and the monthly cost and revenue it changes. Exit 5 when a change cannot be deployed.
  */
 export async function diffCommand(options: { file: string; json: boolean; base: string }): Promise<number> {
-  const current = expand(loadManifest(options.file));
+  const loaded = loadManifest(options.file);
+  const current = expand(loaded);
+  refuseLifecycleProblems(loaded, await lifecycleProblemsSince(options.base, options.file, current));
   const base = await withManifestAt(options.base, options.file, (file) => expand(loadManifest(file)));
   const tenants = diffFleets(base, current);
   const settings = diffSettings(base, current);
@@ -68,6 +71,8 @@ const TITLES: Record<TenantChange["kind"], string> = {
   replanned: "Re-planned",
   status: "Status changed",
   hostname: "Served at a new hostname",
+  move: "Moves declared (provisioned, empty, until migrated)",
+  "cut-over": "Cut over to their verified copy",
 };
 
 /** At most this many tenants per kind of change in a pull-request comment (GitHub caps a comment at 64 KB). */

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { recordAtRef, withManifestAt } from "../base";
+import { lifecycleProblemsSince, refuseLifecycleProblems } from "../guard";
+import { fleetState, type FleetState } from "../../lifecycle";
 import { didYouMean, loadManifest } from "../../manifest";
 import { POLICIES } from "../../../policies/policies";
-import { diffFleets, diffSettings, expand, type FleetModel } from "../../expand";
+import { diffFleets, diffSettings, expand, type FleetModel, type TenantModel } from "../../expand";
 import { costReport, DEFAULT_PRICES, roundReport, type CostReport } from "../../cost";
 import { TIERS, type Tier } from "../../plans";
 import { EXIT, UsageError } from "../errors";
@@ -45,13 +47,18 @@ export interface StackPlan {
  */
 export async function planCommand(options: PlanOptions): Promise<number> {
   const stacks = selectStacks(options.stack);
-  const model = expand(loadManifest(options.file));
+  const loaded = loadManifest(options.file);
+  const model = expand(loaded);
   const config = loadPolicyConfig(options.policyConfig);
+  if (options.base !== undefined)
+    refuseLifecycleProblems(loaded, await lifecycleProblemsSince(options.base, options.file, model));
   const base =
     options.base === undefined || options.policiesOnly
       ? undefined
       : recordAtRef(options.base, options.file, stacks);
-  const plans = await planStacks(stacks, options.file, model, config);
+  // What the base deployed, as the stacks would read it back: volumes only grow from it.
+  const previous = base ? await stateAt(base.commit, options.file) : undefined;
+  const plans = await planStacks(stacks, options.file, model, config, previous);
   if (base) {
     const edits = await editsSince(base.commit, options.file, model);
     for (const plan of plans) {
@@ -118,6 +125,17 @@ export async function editsSince(ref: string, file: string, model: FleetModel) {
   });
 }
 
+/** The fleet state the manifest at `ref` deploys (read with this code); none when it no longer validates. */
+async function stateAt(ref: string, file: string): Promise<FleetState | undefined> {
+  return withManifestAt(ref, file, (baseFile) => {
+    try {
+      return fleetState(expand(loadManifest(baseFile)));
+    } catch {
+      return undefined;
+    }
+  });
+}
+
 /**
  * Records each stack and checks it against the providers' rules and the policy pack. Every stack of the
  * fleet is recorded, even when only some are asked for: Cloudflare counts some limits across the zone.
@@ -127,9 +145,10 @@ export async function planStacks(
   manifest: string,
   model: FleetModel,
   config: PolicyPackConfig = {},
+  previous?: FleetState,
 ): Promise<StackPlan[]> {
   const recorded: RecordedStack[] = [];
-  for (const tier of TIERS) recorded.push(await recordStack({ tier, manifest }));
+  for (const tier of TIERS) recorded.push(await recordStack({ tier, manifest, previous }));
   const zone = recorded.flatMap((stack) => stack.resources);
   const edge = {
     cloudflarePlan: model.cloudflarePlan,
@@ -260,12 +279,12 @@ export function formatPlan(
         );
         out.push(
           table(
-            host.tenants.map((t) => [
+            [...host.tenants, ...host.incoming, ...host.retained].map((t) => [
               t.id,
               t.plan,
               t.status,
               `${t.capacityUnits}u`,
-              t.hostnames.join(", "),
+              moveNote(t) ?? t.hostnames.join(", "),
               euro(tenantCost.get(t.id)?.cost ?? 0),
               res(summary.byTenant[t.id]),
             ]),
@@ -274,7 +293,7 @@ export function formatPlan(
         );
       }
     } else {
-      const tenants = model.dedicated.tenants;
+      const tenants = [...model.dedicated.tenants, ...model.dedicated.incoming, ...model.dedicated.retained];
       out.push(
         `stack dedicated: ${plural(tenants.length, "tenant")}` +
           (tenants.length ? ` (${statusCounts(tenants.map((t) => t.status))})` : "") +
@@ -289,7 +308,7 @@ export function formatPlan(
             `${t.server.serverType} in ${t.server.location}`,
             `volume ${t.server.volumeGb} GB`,
             t.server.serverBackups ? "backups on" : "backups off",
-            t.hostnames.join(", "),
+            moveNote(t) ?? t.hostnames.join(", "),
             euro(tenantCost.get(t.id)?.cost ?? 0),
             res(summary.byHost[t.id]),
           ]),
@@ -320,6 +339,18 @@ export function formatPlan(
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+/** What a copy that is not served is doing on its host. */
+function moveNote(tenant: TenantModel): string | undefined {
+  const where = (p: { tier: string; host?: string }) =>
+    p.tier === "shared" ? `shared host ${p.host}` : "its own server";
+  if (tenant.status === "incoming")
+    return `moving here: provisioned empty, served where it is until tenancy migrate ${tenant.id} and the cut-over`;
+  if (tenant.status === "moved-away" && tenant.move === undefined)
+    return `moved away: copy kept, locked, until tenancy purge ${tenant.id} --moved-copy`;
+  if (tenant.move) return `served here; moving to ${where(tenant.move)}`;
+  return undefined;
 }
 
 export function formatChanges(changes: ResourceChange[], base: string): string[] {

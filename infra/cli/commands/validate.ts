@@ -1,10 +1,21 @@
 import { loadManifest } from "../../manifest";
 import { expand, tenantsOf } from "../../expand";
+import { lifecycleProblemsSince, refuseLifecycleProblems } from "../guard";
 import { plural, printJson } from "../output";
 
-export function validateCommand(options: { file: string; json: boolean }): number {
+/**
+ * `tenancy validate [--base REF]`: the manifest on its own, and with --base the edits since REF that would
+ * lose a tenant's service or data (a move without migration, a removal before purge, a rename…).
+ */
+export async function validateCommand(options: {
+  file: string;
+  json: boolean;
+  base?: string;
+}): Promise<number> {
   const loaded = loadManifest(options.file);
   const model = expand(loaded);
+  if (options.base !== undefined)
+    refuseLifecycleProblems(loaded, await lifecycleProblemsSince(options.base, options.file, model));
   const shared = tenantsOf(model, "shared").length;
   const dedicated = model.dedicated.tenants.length;
   if (options.json) {

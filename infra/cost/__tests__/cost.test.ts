@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -11,7 +11,8 @@ import {
 } from "..";
 import { expand } from "../../expand";
 import { HETZNER_SERVER_TYPES } from "../../plans";
-import { manifestOf } from "../../testing/fixtures";
+import { EXAMPLE_MANIFEST, manifestOf } from "../../testing/fixtures";
+import { parseManifest } from "../../manifest";
 import { hostilePaths } from "../../manifest/__tests__/hostile-paths";
 
 /** Round figures so that every expected value below can be worked out by hand. */
@@ -172,5 +173,21 @@ describe("the price table", () => {
     );
     writeFileSync(file, "asOf: 2026-12-01\nasOf: 2026-12-02\n");
     expect(() => loadPrices(file)).toThrow(`${file}:2:1: asOf: duplicate key "asOf"`);
+  });
+});
+
+describe("copies moving in and out cost too", () => {
+  test("a move to a dedicated plan adds the target server's cost to the dedicated tier, not to the tenant", () => {
+    const text = readFileSync(EXAMPLE_MANIFEST, "utf8");
+    const moving = text.replace(
+      "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: starter, host: shared-fsn1-a }",
+      "{ id: elektro-vogt, name: Elektro Vogt GmbH, plan: starter, host: shared-fsn1-a, move: { plan: professional } }",
+    );
+    const report = (t: string) => costReport(expand(parseManifest("tenants.yaml", t)), DEFAULT_PRICES);
+    const before = report(text);
+    const after = report(moving);
+    expect(after.tiers.dedicated.cost).toBeGreaterThan(before.tiers.dedicated.cost);
+    expect(after.tiers.dedicated.revenue).toBe(before.tiers.dedicated.revenue);
+    expect(after.tenants.find((t) => t.id === "elektro-vogt")?.tier).toBe("shared");
   });
 });

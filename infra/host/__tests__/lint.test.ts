@@ -63,6 +63,8 @@ describe("shellcheck", () => {
       expect.arrayContaining([
         "infra/host/files/tenancy-backup",
         "infra/host/files/tenancy-restore",
+        "infra/host/files/tenancy-purge",
+        "infra/host/files/tenancy-migrate",
         "infra/host/testing/host-tools.sh",
       ]),
     );

@@ -1,5 +1,5 @@
-# shellcheck shell=bash disable=SC2034  # sourced: CHECKSUM_SQL is used by the scripts that source it
-# tenancy-common.sh: what tenancy-backup and tenancy-restore share. Sourced, never run.
+# shellcheck shell=bash disable=SC2034  # sourced: the *_SQL are used by the scripts that source it
+# tenancy-common.sh: what tenancy-backup, tenancy-restore and tenancy-migrate share. Sourced, never run.
 # Installed on hosts as /usr/local/lib/tenancy/tenancy-common.sh; the scripts find it through TENANCY_LIB.
 # Expects ME (the script's name) and ETC (the tenancy configuration directory) to be set.
 
@@ -9,11 +9,11 @@ die() {
 }
 
 # --- Table checksums ---------------------------------------------------------------------------------
-# One line per user table: schema.table, row count, checksum. The checksum is order-independent: md5 of
-# the sorted md5s of each row's text, in 256 buckets so that no aggregate grows past PostgreSQL's 1 GB
-# limit. The session settings fix every type's text form, whatever the server's or client's defaults.
-# Run with psql -v snapshot=ID to read the snapshot another session exported.
-CHECKSUM_SQL=$(
+# One line per user table: schema.table, row count, checksum, all read in one REPEATABLE READ transaction
+# (with psql -v snapshot=ID, in the snapshot another session exported). The session settings fix every
+# type's text form, whatever the server's or client's defaults. table_checksums_sql QUERY builds it from
+# QUERY, a format() string run once per table with %L its name and %I.%I its schema and table.
+table_checksums_sql() {
   cat <<'SQL'
 SET client_min_messages = warning;
 SET search_path = pg_catalog;
@@ -27,10 +27,9 @@ BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 \if :{?snapshot}
 SET TRANSACTION SNAPSHOT :'snapshot';
 \endif
-SELECT format(
-  'SELECT %L, coalesce(sum(n), 0), md5(coalesce(string_agg(k || d, '''' ORDER BY k COLLATE "C"), ''''))'
-  ' FROM (SELECT left(h, 2) AS k, count(*) AS n, md5(string_agg(h, '''' ORDER BY h COLLATE "C")) AS d'
-  ' FROM (SELECT md5(ROW(r.*)::text) AS h FROM ONLY %I.%I AS r) AS hashes GROUP BY 1) AS buckets',
+SQL
+  printf 'SELECT format(\n  %s,\n' "$1"
+  cat <<'SQL'
   format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
 FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r' AND c.relpersistence <> 't'
@@ -41,8 +40,35 @@ ORDER BY format('%I.%I', n.nspname, c.relname) COLLATE "C"
 \gexec
 COMMIT;
 SQL
+}
+
+# The backups' checksum (recorded with every snapshot and compared by restore --verify, so it must never
+# change): md5 of the sorted md5s of each row's text, in 256 buckets so that no aggregate grows past
+# PostgreSQL's 1 GB limit. Order-independent; it sorts every row's hash.
+CHECKSUM_SQL=$(
+  table_checksums_sql "$(
+    cat <<'SQL'
+'SELECT %L, coalesce(sum(n), 0), md5(coalesce(string_agg(k || d, '''' ORDER BY k COLLATE "C"), ''''))'
+  ' FROM (SELECT left(h, 2) AS k, count(*) AS n, md5(string_agg(h, '''' ORDER BY h COLLATE "C")) AS d'
+  ' FROM (SELECT md5(ROW(r.*)::text) AS h FROM ONLY %I.%I AS r) AS hashes GROUP BY 1) AS buckets'
+SQL
+  )"
 )
 readonly CHECKSUM_SQL
+
+# A move's checksum (tenancy-migrate, while the tenant is frozen): the sum of the first 64 bits of each
+# row's md5, as pgcopydb's compare data sums a hash per row. Order-independent too, and without the sort
+# about 4.5 times faster on PostgreSQL 15 (docs/benchmarks.md), which shortens the freeze. A changed,
+# missing or extra row changes the sum, unless 64-bit hash differences cancel exactly.
+ROW_HASH_SUM_SQL=$(
+  table_checksums_sql "$(
+    cat <<'SQL'
+'SELECT %L, count(*), coalesce(sum((''x'' || left(md5(ROW(r.*)::text), 16))::bit(64)::bigint::numeric), 0)'
+  ' FROM ONLY %I.%I AS r'
+SQL
+  )"
+)
+readonly ROW_HASH_SUM_SQL
 
 # Run a PostgreSQL client as TENANCY_PG_AS (from / so that it may read its working directory).
 pg() {

@@ -12,6 +12,9 @@ import Ajv from "ajv";
 import { parseDocument } from "yaml";
 import { POLICIES } from "../../../policies/policies";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../testing/fixtures";
+import { expand } from "../../expand";
+import { fleetState } from "../../lifecycle";
+import { loadManifest } from "../../manifest";
 import { recordStack, type RecordedResource } from "../engine";
 import { readStackSettings } from "../stack-config";
 import {
@@ -127,6 +130,52 @@ describe("a manifest the program refuses", () => {
     );
     // A user's mistake, not a crash: no stack trace.
     expect(errors.join("\n")).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("at `pulumi up` without git: the program compares with what the stack last deployed", () => {
+  const example = readFileSync(EXAMPLE_MANIFEST, "utf8");
+  const deployed = fleetState(expand(loadManifest(EXAMPLE_MANIFEST)));
+
+  test("an edit that would lose a tenant's data fails the update before anything is registered", async () => {
+    const moved = path.join(scratch, "moved.yaml");
+    writeFileSync(
+      moved,
+      example.replace(
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-fsn1-a }",
+        "{ id: gruenwerk, name: Grünwerk Gartenbau, plan: hobby, host: shared-hel1-a }",
+      ),
+    );
+    const settings = readStackSettings(REPO_ROOT, "shared");
+    const run = await runProgramAsCli(
+      REPO_ROOT,
+      { ...settings, config: { ...settings.config, "tenancy:manifest": moved } },
+      { previous: deployed },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.reads).toEqual([{ type: "pulumi:pulumi:StackReference", id: "organization/tenancy/shared" }]);
+    expect(run.resources).toEqual([]);
+    const errors = run.logs
+      .filter((log) => log.severity === "error")
+      .map((log) => log.message)
+      .join("\n");
+    expect(errors).toContain(
+      "tenant gruenwerk moves from shared host shared-fsn1-a to shared host shared-hel1-a",
+    );
+    expect(errors).toContain("nothing was changed");
+  });
+
+  test("a volume the manifest now computes smaller keeps its deployed size, and the deployment is exported", async () => {
+    const bigger = { ...deployed, volumes: { ...deployed.volumes, "shared-hel1-a": 300 } };
+    const run = await runProgramAsCli(REPO_ROOT, readStackSettings(REPO_ROOT, "shared"), {
+      previous: bigger,
+    });
+    expect(run.exitCode).toBe(0);
+    const volume = run.resources.find((r) => r.name === "shared-hel1-a-data")!;
+    expect(volume.inputs.size).toBe(300);
+    expect(
+      (run.stackOutputs.deployment as { volumes: Record<string, number> }).volumes["shared-hel1-a"],
+    ).toBe(300);
   });
 });
 

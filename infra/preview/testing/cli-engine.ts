@@ -34,7 +34,16 @@ import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { engineUrn, recordRegistration, redact, ROOT_STACK_TYPE, type RecordedResource } from "../engine";
+import {
+  engineUrn,
+  recordRegistration,
+  redact,
+  ROOT_STACK_TYPE,
+  SELF_MANAGED_ORGANIZATION,
+  STACK_REFERENCE,
+  stackReferenceState,
+  type RecordedResource,
+} from "../engine";
 import { offlineMocks } from "../mocks";
 import { readProject, type StackSettings } from "../stack-config";
 
@@ -58,6 +67,7 @@ export class CliEngine {
   readonly resources: EngineResource[] = [];
   readonly logs: EngineLog[] = [];
   readonly invokes: { token: string; args: Record<string, unknown> }[] = [];
+  readonly reads: { type: string; id: string }[] = [];
   stackOutputs: Record<string, unknown> = {};
   private rootUrn = "";
 
@@ -67,16 +77,22 @@ export class CliEngine {
     private readonly stack: string,
     private readonly project: string,
     private readonly computed: Computed,
+    private readonly previous: unknown,
   ) {}
 
-  static async start(project: string, stack: string, computed: Computed = "mocked"): Promise<CliEngine> {
+  static async start(
+    project: string,
+    stack: string,
+    computed: Computed = "mocked",
+    previous?: unknown,
+  ): Promise<CliEngine> {
     const server = new grpc.Server({ "grpc.max_receive_message_length": 1024 * 1024 * 400 });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
         err ? reject(err) : resolve(bound),
       ),
     );
-    const engine = new CliEngine(server, `127.0.0.1:${port}`, stack, project, computed);
+    const engine = new CliEngine(server, `127.0.0.1:${port}`, stack, project, computed, previous);
     server.addService(resourceGrpc.ResourceMonitorService, engine.monitorService());
     server.addService(engineGrpc.EngineService, engine.engineService());
     return engine;
@@ -115,6 +131,7 @@ export class CliEngine {
         return new Empty();
       }),
       invoke: guard((req: resourceProto.ResourceInvokeRequest) => this.invoke(req)),
+      readResource: guard((req: resourceProto.ReadResourceRequest) => this.readResource(req)),
       signalAndWaitForShutdown: guard(() => new Empty()),
     };
   }
@@ -185,6 +202,17 @@ export class CliEngine {
       .setObject(Struct.fromJavaScript(state as Record<string, never>));
   }
 
+  /** The only read the program makes: a StackReference to itself, answered with its last deployment. */
+  private readResource(req: resourceProto.ReadResourceRequest) {
+    const type = req.getType();
+    if (type !== STACK_REFERENCE) throw new Error(`this engine reads no ${type}`);
+    const { state } = stackReferenceState(req.getId(), this.previous);
+    this.reads.push({ type, id: req.getId() });
+    return new resourceProto.ReadResourceResponse()
+      .setUrn(engineUrn(this.stack, this.project, req.getParent(), type, req.getName()))
+      .setProperties(Struct.fromJavaScript(state));
+  }
+
   private async invoke(req: resourceProto.ResourceInvokeRequest) {
     const args = req.getArgs()?.toJavaScript() ?? {};
     this.invokes.push({ token: req.getTok(), args });
@@ -225,6 +253,7 @@ export interface ProgramRun {
   logs: EngineLog[];
   resources: EngineResource[];
   invokes: CliEngine["invokes"];
+  reads: CliEngine["reads"];
   stackOutputs: Record<string, unknown>;
   /** The command line, as the language host would log it. */
   argv: string[];
@@ -256,7 +285,14 @@ function splitArgs(args: string | undefined): string[] {
 export async function runProgramAsCli(
   root: string,
   settings: StackSettings,
-  options: { dryRun?: boolean; timeoutMs?: number; env?: Record<string, string>; computed?: Computed } = {},
+  options: {
+    dryRun?: boolean;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    computed?: Computed;
+    /** What the stack deployed last, as its StackReference to itself reads it. */
+    previous?: unknown;
+  } = {},
 ): Promise<ProgramRun> {
   const project = readProject(root);
   const main = path.resolve(root, project.main ?? ".");
@@ -264,7 +300,7 @@ export async function runProgramAsCli(
   const programDir = main;
   const entry = ".";
   const runPath = locateModule("@pulumi/pulumi/cmd/run", programDir);
-  const engine = await CliEngine.start(settings.project, settings.stack, options.computed);
+  const engine = await CliEngine.start(settings.project, settings.stack, options.computed, options.previous);
   const sync = mkdtempSync(path.join(tmpdir(), "tenancy-cli-sync-"));
   // The language host passes config keys in their old form, `namespace:config:key`.
   const config = Object.fromEntries(
@@ -280,6 +316,8 @@ export async function runProgramAsCli(
     engine.address,
     "--engine",
     engine.address,
+    "--organization",
+    SELF_MANAGED_ORGANIZATION,
     "--project",
     settings.project,
     "--root-directory",
@@ -316,6 +354,7 @@ export async function runProgramAsCli(
       logs: engine.logs,
       resources: engine.resources,
       invokes: engine.invokes,
+      reads: engine.reads,
       stackOutputs: engine.stackOutputs,
       argv,
     };

@@ -1,0 +1,3 @@
+export * from "./guard";
+export * from "./state";
+export * from "./volumes";
