@@ -122,7 +122,8 @@ export function buildHost(
           backupSftpPassword: sftpPassword,
           originCertificate: certificate,
           originKey: key,
-          ...(alertUrl === undefined ? {} : { alertWebhookUrl: alertUrl }),
+          // Unset or empty (tenancy:alertWebhookUrl's default): no webhook, the hosts only log.
+          ...(alertUrl ? { alertWebhookUrl: alertUrl } : {}),
         }),
       );
     });

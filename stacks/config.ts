@@ -29,7 +29,10 @@ export interface StackConfig {
   sshKeys: string[];
   /** restic repository password; secret. */
   backupPassword: pulumi.Output<string>;
-  /** Where hosts send their alerts (tenancy-notify); secret, optional. Checked where it is rendered. */
+  /**
+   * Where hosts send their alerts (tenancy-notify); secret, whichever way it was set. Empty (Pulumi.yaml's
+   * default) is none. Checked where it is rendered (hostSecrets).
+   */
   alertWebhookUrl?: pulumi.Output<string>;
 }
 
