@@ -22,6 +22,8 @@ export interface HostingContext {
   deployKey: { publicKeyOpenssh: pulumi.Input<string>; privateKeyOpenssh: pulumi.Input<string> };
   /** restic repository password (tenancy:backupPassword, secret). */
   backupPassword: pulumi.Input<string>;
+  /** Where hosts send alerts (tenancy:alertWebhookUrl, secret); absent: they only log them. */
+  alertWebhookUrl?: pulumi.Input<string>;
   /** The stack's Storage Box; each host gets a sub-account of its own. */
   storageBox: hcloud.StorageBox;
   /**
@@ -40,6 +42,7 @@ export interface HostingContextArgs {
   /** Names of Hetzner SSH keys already uploaded by the admins. */
   sshKeyNames: string[];
   backupPassword: pulumi.Input<string>;
+  alertWebhookUrl?: pulumi.Input<string>;
   /** Where the stack's Storage Box lives. */
   location: HetznerLocation;
 }
@@ -66,6 +69,7 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
       privateKeyOpenssh: deployKey.privateKeyOpenssh,
     },
     backupPassword: args.backupPassword,
+    ...(args.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: args.alertWebhookUrl }),
     storageBox: createBackupStore(args.tier, args.location),
     tenantPassword: tenantPasswords(),
   };

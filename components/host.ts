@@ -108,8 +108,9 @@ export function buildHost(
       context.backupPassword,
       backup.repository,
       backup.password,
+      context.alertWebhookUrl,
     ])
-    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword]) => {
+    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword, alertUrl]) => {
       const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
       return renderBundle(
         spec,
@@ -121,6 +122,8 @@ export function buildHost(
           backupSftpPassword: sftpPassword,
           originCertificate: certificate,
           originKey: key,
+          // Unset or empty (tenancy:alertWebhookUrl's default): no webhook, the hosts only log.
+          ...(alertUrl ? { alertWebhookUrl: alertUrl } : {}),
         }),
       );
     });

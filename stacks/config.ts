@@ -17,6 +17,7 @@ export const CONFIG_KEYS = [
   "adminCidrs",
   "sshKeys",
   "backupPassword",
+  "alertWebhookUrl",
 ] as const;
 
 export interface StackConfig {
@@ -28,6 +29,11 @@ export interface StackConfig {
   sshKeys: string[];
   /** restic repository password; secret. */
   backupPassword: pulumi.Output<string>;
+  /**
+   * Where hosts send their alerts (tenancy-notify); secret, whichever way it was set. Empty (Pulumi.yaml's
+   * default) is none. Checked where it is rendered (hostSecrets).
+   */
+  alertWebhookUrl?: pulumi.Output<string>;
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -68,7 +74,12 @@ export function readStackConfig(): StackConfig {
     adminCidrs,
     sshKeys: list("sshKeys"),
     backupPassword: config.requireSecret("backupPassword"),
+    ...alertWebhook(config.getSecret("alertWebhookUrl")),
   };
+}
+
+function alertWebhook(url: pulumi.Output<string> | undefined): Pick<StackConfig, "alertWebhookUrl"> {
+  return url === undefined ? {} : { alertWebhookUrl: url };
 }
 
 /**
@@ -88,6 +99,7 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     adminCidrs: config.adminCidrs,
     sshKeyNames: config.sshKeys,
     backupPassword: config.backupPassword,
+    ...(config.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: config.alertWebhookUrl }),
     location: model.defaultLocation,
   });
 }

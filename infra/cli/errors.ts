@@ -16,6 +16,8 @@ export const EXIT = {
   providerRefusal: 4,
   /** A change that cannot be deployed (a protected resource replaced or deleted, a volume shrunk). */
   blockedChange: 5,
+  /** `tenancy backups`: a tenant's backup is older than a day, failing or missing, or a host was unreadable. */
+  backupsOverdue: 6,
 } as const;
 
 /** A problem with what the user gave us (a flag, a file): exit 1 with this message. */

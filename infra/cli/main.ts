@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { affectedCommand } from "./commands/affected";
+import { backupsCommand } from "./commands/backups";
 import { costCommand } from "./commands/cost";
 import { diffCommand } from "./commands/diff";
 import { purgeCommand, restoreCommand } from "./commands/lifecycle";
@@ -193,6 +194,18 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(addressOption())
     .action((tenant: string, options: CommonOptions & { snapshot?: string; address?: string[] }) =>
       run(() => restoreCommand(tenant, options), options.json),
+    );
+
+  program
+    .command("backups")
+    .description(
+      "List every host's record of its tenants' last backups (age, size, snapshot), read over SSH; flags a tenant whose last good backup is older than 26 hours, whose last backup failed, or that was never backed up (exit 6).",
+    )
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .addOption(addressOption())
+    .action((options: CommonOptions & { address?: string[] }) =>
+      run(() => backupsCommand(options), options.json),
     );
 
   program

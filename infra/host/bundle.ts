@@ -49,6 +49,11 @@ export interface HostBundle {
 }
 
 export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
+/**
+ * The alert webhook (tenancy:alertWebhookUrl), read by tenancy-notify. Root's alone, and outside
+ * /etc/tenancy, which the app container mounts.
+ */
+export const ALERT_CONFIG_FILE = "/etc/tenancy-alert.conf";
 export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
 export const HOST_SCRIPTS = [
   "tenancy-apply",
@@ -56,6 +61,8 @@ export const HOST_SCRIPTS = [
   "tenancy-restore",
   "tenancy-migrate",
   "tenancy-purge",
+  "tenancy-notify",
+  "tenancy-backup-status",
 ] as const;
 /**
  * What the deploy user may run as root. cloud-init's own sudo line (tenancy-apply and tenancy-restore)
@@ -65,9 +72,13 @@ export const HOST_SCRIPTS = [
 export const SUDOERS_FILE = "/etc/sudoers.d/tenancy";
 /** cloud-init.ts's DEPLOY_USER (not imported: cloud-init.ts imports this module). */
 const SUDO_USER = "deploy";
-export const SUDO_COMMANDS = ["tenancy-apply", "tenancy-restore", "tenancy-migrate", "tenancy-purge"].map(
-  (name) => `/usr/local/sbin/${name}`,
-);
+export const SUDO_COMMANDS = [
+  ...["tenancy-apply", "tenancy-restore", "tenancy-migrate", "tenancy-purge"].map(
+    (name) => `/usr/local/sbin/${name}`,
+  ),
+  // Reading the backup status only (`tenancy backups`): with its argument, sudo allows nothing else.
+  "/usr/local/sbin/tenancy-backup-status show",
+];
 
 export function renderSudoers(): string {
   return [
@@ -110,6 +121,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     ),
     file(BACKUP_LIST_FILE, renderBackupList(host), []),
     file(RESTIC_ENV_FILE, renderResticEnv(secrets), [], "0600"),
+    file(ALERT_CONFIG_FILE, renderAlertConfig(secrets), [], "0600"),
     file(POSTGRES_CONF_FILE, renderPostgresConf(host), ["postgres"]),
     ...Object.entries(renderUnits(host)).map(([p, content]) =>
       file(p, content, p === `${UNIT_DIR}/${APP_UNIT}` ? ["systemd", "app"] : ["systemd"]),
@@ -138,6 +150,12 @@ function renderResticEnv(secrets: HostSecrets): string {
     "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
     "",
   ].join("\n");
+}
+
+function renderAlertConfig(secrets: HostSecrets): string {
+  if (secrets.alertWebhookUrl === undefined)
+    return "# tenancy: no alert webhook (tenancy:alertWebhookUrl); tenancy-notify only logs.\n";
+  return `TENANCY_ALERT_WEBHOOK_URL=${secrets.alertWebhookUrl}\n`;
 }
 
 /** Sized by the server, not by the tenant list, so that adding a tenant never restarts PostgreSQL. */

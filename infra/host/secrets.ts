@@ -19,6 +19,8 @@ export interface HostSecrets {
   /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
   originCertificate: string;
   originKey: string;
+  /** Where tenancy-notify POSTs alerts (tenancy:alertWebhookUrl); absent: alerts are only logged. */
+  alertWebhookUrl?: string;
 }
 
 export interface SecretValues {
@@ -30,6 +32,30 @@ export interface SecretValues {
   backupSftpPassword?: string;
   originCertificate: string;
   originKey: string;
+  alertWebhookUrl?: string;
+}
+
+/**
+ * An https URL with a host, and nothing a shell or curl's config could mistake (no quotes, spaces,
+ * backslashes). The message never holds the value: it is secret.
+ */
+export function checkAlertWebhookUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url?.protocol !== "https:" ||
+    url.hostname === "" ||
+    !/^[\x21-\x7e]+$/.test(value) ||
+    /["'\\]/.test(value)
+  )
+    throw new Error(
+      "tenancy:alertWebhookUrl must be an https:// URL without quotes, spaces or backslashes (the value is secret and not shown)",
+    );
+  return value;
 }
 
 export function hostSecrets(values: SecretValues): HostSecrets {
@@ -50,6 +76,9 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     ...(values.backupSftpPassword === undefined ? {} : { backupSftpPassword: values.backupSftpPassword }),
     originCertificate: values.originCertificate,
     originKey: values.originKey,
+    ...(values.alertWebhookUrl === undefined
+      ? {}
+      : { alertWebhookUrl: checkAlertWebhookUrl(values.alertWebhookUrl) }),
   };
 }
 
@@ -68,5 +97,6 @@ export function referenceSecrets(host: string): HostSecrets {
     backupSftpPassword: secretReference(`${host}-backup-password`),
     originCertificate: secretReference(`${host}-origin-certificate`),
     originKey: secretReference(`${host}-origin-key`),
+    alertWebhookUrl: secretReference("alertWebhookUrl (tenancy:alertWebhookUrl)"),
   };
 }

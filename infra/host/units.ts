@@ -1,5 +1,6 @@
 /**
- * systemd units: the app container (one per host, resource-limited) and the backup timers.
+ * systemd units: the app container (one per host, resource-limited), the backup timers, and the alert that
+ * a failed timer job sends (OnFailure= starts tenancy-notify@<the unit>.service).
  */
 import { REGISTRY_FILE } from "./registry";
 import { TENANT_HEADER } from "./caddyfile";
@@ -8,6 +9,8 @@ import type { HostSpec } from "./spec";
 export const UNIT_DIR = "/etc/systemd/system";
 export const APP_UNIT = "tenancy-app.service";
 export const APP_CONTAINER = "tenancy-app";
+/** Started by systemd when a timer job fails: sends the failed unit's journal tail to the operators. */
+export const NOTIFY_UNIT = "tenancy-notify@.service";
 /** Share of the server's memory and CPU the app may use; PostgreSQL and Caddy need the rest. */
 const APP_MEMORY_SHARE = 0.5;
 const APP_CPU_SHARE = 0.8;
@@ -55,6 +58,7 @@ export function renderUnits(host: HostSpec): Record<string, string> {
       `Description=${description}`,
       "Wants=postgresql.service",
       "After=postgresql.service network-online.target",
+      `OnFailure=${NOTIFY_UNIT.replace("@", "@%n")}`,
       "",
       "[Service]",
       "Type=oneshot",
@@ -94,8 +98,29 @@ export function renderUnits(host: HostSpec): Record<string, string> {
       "Sun *-*-* 04:30:00",
       "1h",
     ),
+    // After the nightly window: a tenant whose last good backup is older than 26 hours is notified.
+    [`${UNIT_DIR}/tenancy-backup-age.service`]: oneshot(
+      "tenancy daily check for missed backups",
+      "/usr/local/sbin/tenancy-backup-status check",
+    ),
+    [`${UNIT_DIR}/tenancy-backup-age.timer`]: timer(
+      "tenancy daily check for missed backups",
+      "*-*-* 08:00:00",
+      "30min",
+    ),
+    [`${UNIT_DIR}/${NOTIFY_UNIT}`]: [
+      "# tenancy: rendered; do not edit on the host.",
+      "[Unit]",
+      "Description=tenancy alert: %i failed",
+      "After=network-online.target",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      "ExecStart=/usr/local/sbin/tenancy-notify --unit %i",
+      "",
+    ].join("\n"),
   };
 }
 
 /** Timers the apply tool enables. */
-export const TIMERS = ["tenancy-backup.timer", "tenancy-backup-check.timer"];
+export const TIMERS = ["tenancy-backup.timer", "tenancy-backup-check.timer", "tenancy-backup-age.timer"];

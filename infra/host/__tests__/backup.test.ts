@@ -64,6 +64,11 @@ describe("tenancy-backup and tenancy-restore", () => {
         TENANCY_BACKUP_STAGING: path.join(work, "staging"),
         TENANCY_HOSTNAME: HOST,
         TENANCY_PG_AS: "", // psql and pg_dump as this process, with PGHOST/PGPORT/PGUSER from pg.env
+        // The status records and alerts of the host's own tools (notify.test.ts tests them), here unsent.
+        TENANCY_BACKUP_STATUS: path.join(FILES, "tenancy-backup-status"),
+        TENANCY_BACKUP_STATUS_DIR: path.join(work, "backups"),
+        TENANCY_NOTIFY: path.join(FILES, "tenancy-notify"),
+        TENANCY_ALERT_CONFIG: path.join(work, "no-alert-webhook.conf"),
         ...extra,
       },
     });

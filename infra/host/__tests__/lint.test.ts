@@ -20,6 +20,10 @@ jest.setTimeout(60_000);
 const HOST_DIR = path.join(REPO_ROOT, "infra", "host");
 const YAMLLINT_CONFIG = path.join(REPO_ROOT, ".yamllint");
 const APPLY_TOOL = path.join(HOST_DIR, "files", "tenancy-apply");
+/** The host tools written in Python. */
+const PYTHON_TOOLS = ["tenancy-apply", "tenancy-notify", "tenancy-backup-status"].map((name) =>
+  path.join(HOST_DIR, "files", name),
+);
 const SYSTEM_PYTHON = "/usr/bin/python3";
 
 interface Run {
@@ -57,7 +61,7 @@ const shellScripts = ["files", "testing"]
 const relative = (file: string) => path.relative(REPO_ROOT, file);
 
 describe("shellcheck", () => {
-  it("finds the shell scripts, and not the Python apply tool", () => {
+  it("finds the shell scripts, and not the Python tools", () => {
     const found = shellScripts.map(relative);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -68,7 +72,7 @@ describe("shellcheck", () => {
         "infra/host/testing/host-tools.sh",
       ]),
     );
-    expect(found).not.toContain(relative(APPLY_TOOL));
+    for (const tool of PYTHON_TOOLS) expect(found).not.toContain(relative(tool));
   });
 
   // A script may point at a sourced file beside it with `# shellcheck source=NAME`.
@@ -127,22 +131,25 @@ describe("yamllint on the rendered user-data", () => {
   });
 });
 
-describe("the apply tool", () => {
-  it("compiles with Debian's python3 (`python3 -m py_compile`)", () => {
-    expect(readFileSync(APPLY_TOOL, "utf8").split("\n", 1)[0]).toBe(`#!${SYSTEM_PYTHON}`);
-    // The byte code goes to a temporary prefix, never beside the tool in the repository.
-    const cache = mkdtempSync(path.join(os.tmpdir(), "tenancy-pycache-"));
-    try {
-      const result = run(SYSTEM_PYTHON, ["-m", "py_compile", APPLY_TOOL], {
-        ...process.env,
-        PYTHONPYCACHEPREFIX: cache,
-      });
-      expect(result.output).toBe("");
-      expect(result.code).toBe(0);
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
-  });
+describe("the Python tools", () => {
+  it.each(PYTHON_TOOLS.map(relative))(
+    "%s compiles with Debian's python3 (`python3 -m py_compile`)",
+    (tool) => {
+      expect(readFileSync(path.join(REPO_ROOT, tool), "utf8").split("\n", 1)[0]).toBe(`#!${SYSTEM_PYTHON}`);
+      // The byte code goes to a temporary prefix, never beside the tool in the repository.
+      const cache = mkdtempSync(path.join(os.tmpdir(), "tenancy-pycache-"));
+      try {
+        const result = run(SYSTEM_PYTHON, ["-m", "py_compile", path.join(REPO_ROOT, tool)], {
+          ...process.env,
+          PYTHONPYCACHEPREFIX: cache,
+        });
+        expect(result.output).toBe("");
+        expect(result.code).toBe(0);
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("py_compile does fail on a syntax error (the check is not vacuous)", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "tenancy-pycompile-"));

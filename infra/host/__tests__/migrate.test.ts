@@ -1047,12 +1047,12 @@ describe("one command at a time per tenant", () => {
 });
 
 describe("the sudoers drop-in", () => {
-  it("lets the deploy user run exactly tenancy-apply, -restore, -migrate and -purge as root, and parses", () => {
+  it("lets the deploy user run exactly tenancy-apply, -restore, -migrate, -purge and `tenancy-backup-status show` as root, and parses", () => {
     expect(renderSudoers()).toBe(
       "# tenancy: the deploy user may run the host tools as root, and nothing else. Rendered; do not edit on the host.\n" +
-        `${DEPLOY_USER} ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, /usr/local/sbin/tenancy-migrate, /usr/local/sbin/tenancy-purge\n`,
+        `${DEPLOY_USER} ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, /usr/local/sbin/tenancy-migrate, /usr/local/sbin/tenancy-purge, /usr/local/sbin/tenancy-backup-status show\n`,
     );
-    expect(SUDO_COMMANDS).toHaveLength(4);
+    expect(SUDO_COMMANDS).toHaveLength(5);
     const file = path.join(work, "tenancy-sudoers");
     writeFileSync(file, renderSudoers(), { mode: 0o440 });
     const check = run("visudo", ["-cf", file]);
