@@ -24,6 +24,8 @@ export interface HostingContext {
   backupPassword: pulumi.Input<string>;
   /** The stack's Storage Box; each host gets a sub-account of its own. */
   storageBox: hcloud.StorageBox;
+  /** Its SSH host keys (tenancy:storageBoxHostKeys), pinned on every host. */
+  storageBoxHostKeys: string[];
   /**
    * A tenant's database password: one per tenant in the stack, whichever hosts hold a copy of its data
    * (where it is served, where it is moving to, where a copy is kept), so that it survives a move. The
@@ -40,6 +42,7 @@ export interface HostingContextArgs {
   /** Names of Hetzner SSH keys already uploaded by the admins. */
   sshKeyNames: string[];
   backupPassword: pulumi.Input<string>;
+  storageBoxHostKeys: string[];
   /** Where the stack's Storage Box lives. */
   location: HetznerLocation;
 }
@@ -67,6 +70,7 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
     },
     backupPassword: args.backupPassword,
     storageBox: createBackupStore(args.tier, args.location),
+    storageBoxHostKeys: args.storageBoxHostKeys,
     tenantPassword: tenantPasswords(),
   };
 }

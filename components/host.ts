@@ -10,6 +10,7 @@ import {
   renderBundle,
   renderUserData,
   scramVerifierAsync,
+  STORAGE_BOX_SFTP_PORT,
   type HostSpec,
 } from "../infra/host";
 import { createBackupAccount } from "./backup-account";
@@ -107,9 +108,10 @@ export function buildHost(
       origin.privateKey,
       context.backupPassword,
       backup.repository,
+      backup.server,
       backup.password,
     ])
-    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword]) => {
+    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpServer, sftpPassword]) => {
       const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
       return renderBundle(
         spec,
@@ -118,7 +120,12 @@ export function buildHost(
           dbVerifiers,
           resticPassword,
           resticRepository: repository,
-          backupSftpPassword: sftpPassword,
+          backupSftp: {
+            server: sftpServer,
+            password: sftpPassword,
+            port: STORAGE_BOX_SFTP_PORT,
+            hostKeys: context.storageBoxHostKeys,
+          },
           originCertificate: certificate,
           originKey: key,
         }),

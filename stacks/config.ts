@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
 import { createHostingContext, type HostingContext } from "../components";
 import type { FleetModel } from "../infra/expand";
+import { parseHostKeys } from "../infra/host";
 import { TIERS, type Tier } from "../infra/plans";
 
 export const CONFIG_KEYS = [
@@ -17,6 +18,7 @@ export const CONFIG_KEYS = [
   "adminCidrs",
   "sshKeys",
   "backupPassword",
+  "storageBoxHostKeys",
 ] as const;
 
 export interface StackConfig {
@@ -28,6 +30,8 @@ export interface StackConfig {
   sshKeys: string[];
   /** restic repository password; secret. */
   backupPassword: pulumi.Output<string>;
+  /** The Storage Box's SSH host keys, "TYPE BASE64" each: pinned on every host (infra/host/sftp.ts). */
+  storageBoxHostKeys: string[];
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -54,6 +58,13 @@ export function readStackConfig(): StackConfig {
       fail(key, "must be a list of strings");
     return value as string[];
   };
+  const hostKeys = (lines: string[]) => {
+    try {
+      return parseHostKeys(lines, "tenancy:storageBoxHostKeys");
+    } catch (error) {
+      throw new pulumi.RunError(`${(error as Error).message} (see docs/deploy.md)`);
+    }
+  };
   const adminCidrs = list("adminCidrs");
   for (const cidr of adminCidrs) {
     if (!CIDR.test(cidr)) fail("adminCidrs", `has "${cidr}", which is not a CIDR such as 198.51.100.0/24`);
@@ -68,6 +79,7 @@ export function readStackConfig(): StackConfig {
     adminCidrs,
     sshKeys: list("sshKeys"),
     backupPassword: config.requireSecret("backupPassword"),
+    storageBoxHostKeys: hostKeys(list("storageBoxHostKeys")),
   };
 }
 
@@ -88,6 +100,7 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     adminCidrs: config.adminCidrs,
     sshKeyNames: config.sshKeys,
     backupPassword: config.backupPassword,
+    storageBoxHostKeys: config.storageBoxHostKeys,
     location: model.defaultLocation,
   });
 }

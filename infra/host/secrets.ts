@@ -4,6 +4,7 @@
  * plaintext secret.
  */
 import { scramVerifier } from "./scram";
+import { STORAGE_BOX_SFTP_PORT, type SftpTransport } from "./sftp";
 
 export interface HostSecrets {
   /** Plaintext database password of a tenant: only ever written to the tenant's 0600 env file. */
@@ -14,8 +15,8 @@ export interface HostSecrets {
   resticPassword: string;
   /** restic repository URL (the host's Storage Box sub-account over SFTP); not secret. */
   resticRepository: string;
-  /** Password of the Storage Box sub-account, for SFTP; absent for a repository reached otherwise. */
-  backupSftpPassword?: string;
+  /** How restic reaches a Storage Box sub-account over SFTP; absent for a repository reached otherwise. */
+  backupSftp?: SftpTransport;
   /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
   originCertificate: string;
   originKey: string;
@@ -27,7 +28,7 @@ export interface SecretValues {
   dbVerifiers?: Readonly<Record<string, string>>;
   resticPassword: string;
   resticRepository: string;
-  backupSftpPassword?: string;
+  backupSftp?: SftpTransport;
   originCertificate: string;
   originKey: string;
 }
@@ -47,7 +48,7 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     dbVerifier: (tenantId, role) => values.dbVerifiers?.[tenantId] ?? scramVerifier(role, password(tenantId)),
     resticPassword: values.resticPassword,
     resticRepository: values.resticRepository,
-    ...(values.backupSftpPassword === undefined ? {} : { backupSftpPassword: values.backupSftpPassword }),
+    ...(values.backupSftp === undefined ? {} : { backupSftp: values.backupSftp }),
     originCertificate: values.originCertificate,
     originKey: values.originKey,
   };
@@ -65,7 +66,13 @@ export function referenceSecrets(host: string): HostSecrets {
     dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
     resticPassword: secretReference("backupPassword (tenancy:backupPassword)"),
     resticRepository: secretReference(`${host}-backup-repository`),
-    backupSftpPassword: secretReference(`${host}-backup-password`),
+    backupSftp: {
+      server: secretReference(`${host}-backup-server`),
+      password: secretReference(`${host}-backup-password`),
+      port: STORAGE_BOX_SFTP_PORT,
+      // Not secret, but the stack's config: named like the secrets, so that render needs no stack.
+      hostKeys: [secretReference("storageBoxHostKeys (tenancy:storageBoxHostKeys)")],
+    },
     originCertificate: secretReference(`${host}-origin-certificate`),
     originKey: secretReference(`${host}-origin-key`),
   };

@@ -91,6 +91,10 @@ load_restic_env() {
       RESTIC_* | AWS_* | B2_* | AZURE_* | GOOGLE_* | OS_* | ST_*) export "$key=$value" ;;
       # The Storage Box sub-account's password: sshpass reads it from SSHPASS, never from argv.
       TENANCY_SFTP_PASSWORD) export "SSHPASS=$value" ;;
+      TENANCY_SFTP_PORT)
+        [[ $value =~ ^[1-9][0-9]{0,4}$ ]] || die "TENANCY_SFTP_PORT in $file is not a port: '$value'"
+        SFTP_PORT=$value
+        ;;
       *) echo "$ME: ignoring unknown setting $key in $file" >&2 ;;
     esac
   done <"$file"
@@ -100,12 +104,17 @@ load_restic_env() {
   export RESTIC_CACHE_DIR=${RESTIC_CACHE_DIR:-/var/cache/tenancy/restic}
 }
 
-# restic, reaching an SFTP repository (a Hetzner Storage Box, port 23) with the sub-account's password
-# when restic.env gives one. Without it, restic uses its own ssh, with keys.
+# restic, reaching an SFTP repository (the host's Storage Box sub-account) with the sub-account's password
+# (sshpass reads SSHPASS) and the server's host keys pinned in TENANCY_SFTP_KNOWN_HOSTS: a server whose key
+# is not pinned there is refused, never learnt. Any other repository goes to restic as it is.
 restic() {
-  if [[ -n ${SSHPASS:-} && $RESTIC_REPOSITORY =~ ^sftp:([^:/]+@[^:/]+): ]]; then
-    command restic -o "sftp.command=sshpass -e ssh -p 23 -o StrictHostKeyChecking=accept-new \
--o UserKnownHostsFile=/var/lib/tenancy/storagebox_known_hosts ${BASH_REMATCH[1]} -s sftp" "$@"
+  if [[ $RESTIC_REPOSITORY =~ ^sftp:([^:/]+@[^:/]+): ]]; then
+    local known_hosts=${TENANCY_SFTP_KNOWN_HOSTS:-/etc/ssh/tenancy_backup_known_hosts}
+    [[ -n ${SSHPASS:-} ]] || die "TENANCY_SFTP_PASSWORD is not set in $ETC/restic.env (needed for $RESTIC_REPOSITORY)"
+    [[ -s $known_hosts ]] || die "cannot read $known_hosts: the SFTP server's host keys must be pinned there"
+    command restic -o "sftp.command=sshpass -e ssh -F /dev/null -p ${SFTP_PORT:-23} \
+-o StrictHostKeyChecking=yes -o UserKnownHostsFile=$known_hosts -o GlobalKnownHostsFile=/dev/null \
+-o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 -o ConnectTimeout=30 ${BASH_REMATCH[1]} -s sftp" "$@"
   else
     command restic "$@"
   fi
