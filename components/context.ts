@@ -20,8 +20,11 @@ export interface HostingContext {
   adminSshKeys: pulumi.Input<{ id: number; publicKey: string }[]>;
   /** The stack's own deploy key: Pulumi uses it to ship host bundles over SSH. */
   deployKey: { publicKeyOpenssh: pulumi.Input<string>; privateKeyOpenssh: pulumi.Input<string> };
-  /** restic repository password (tenancy:backupPassword, secret). */
-  backupPassword: pulumi.Input<string>;
+  /**
+   * tenancy:backupPassword (secret), set only on stacks whose repositories were created before each host
+   * had a key of its own: the hosts replace it by their own key (docs/runbooks.md).
+   */
+  oldBackupPassword?: pulumi.Input<string>;
   /** The stack's Storage Box; each host gets a sub-account of its own. */
   storageBox: hcloud.StorageBox;
   /** Its SSH host keys (tenancy:storageBoxHostKeys), pinned on every host. */
@@ -41,7 +44,7 @@ export interface HostingContextArgs {
   adminCidrs: string[];
   /** Names of Hetzner SSH keys already uploaded by the admins. */
   sshKeyNames: string[];
-  backupPassword: pulumi.Input<string>;
+  oldBackupPassword?: pulumi.Input<string>;
   storageBoxHostKeys: string[];
   /** Where the stack's Storage Box lives. */
   location: HetznerLocation;
@@ -68,7 +71,7 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
       publicKeyOpenssh: deployKey.publicKeyOpenssh,
       privateKeyOpenssh: deployKey.privateKeyOpenssh,
     },
-    backupPassword: args.backupPassword,
+    oldBackupPassword: args.oldBackupPassword,
     storageBox: createBackupStore(args.tier, args.location),
     storageBoxHostKeys: args.storageBoxHostKeys,
     tenantPassword: tenantPasswords(),

@@ -28,7 +28,10 @@ export interface StackConfig {
   cloudflareAccountId: string;
   adminCidrs: string[];
   sshKeys: string[];
-  /** restic repository password; secret. */
+  /**
+   * The stack-wide restic password of repositories created before each host had a key of its own; the
+   * hosts replace it by their own keys (adopt_host_key in tenancy-common.sh). Secret.
+   */
   backupPassword: pulumi.Output<string>;
   /** The Storage Box's SSH host keys, "TYPE BASE64" each: pinned on every host (infra/host/sftp.ts). */
   storageBoxHostKeys: string[];
@@ -99,7 +102,7 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     zoneId: config.cloudflareZoneId,
     adminCidrs: config.adminCidrs,
     sshKeyNames: config.sshKeys,
-    backupPassword: config.backupPassword,
+    oldBackupPassword: config.backupPassword,
     storageBoxHostKeys: config.storageBoxHostKeys,
     location: model.defaultLocation,
   });

@@ -136,6 +136,9 @@ function renderResticEnv(secrets: HostSecrets): string {
   return [
     `RESTIC_REPOSITORY=${secrets.resticRepository}`,
     `RESTIC_PASSWORD=${secrets.resticPassword}`,
+    ...(secrets.resticOldPassword === undefined
+      ? []
+      : [`TENANCY_RESTIC_OLD_PASSWORD=${secrets.resticOldPassword}`]),
     ...(secrets.backupSftp === undefined ? [] : renderSftpEnv(secrets.backupSftp)),
     "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
     "",

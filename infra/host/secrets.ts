@@ -11,8 +11,13 @@ export interface HostSecrets {
   dbPassword(tenantId: string): string;
   /** The SCRAM verifier of that password: what the SQL carries instead of the password. */
   dbVerifier(tenantId: string, role: string): string;
-  /** Password of the host's restic repository. */
+  /** The host's own restic repository key. */
   resticPassword: string;
+  /**
+   * tenancy:backupPassword, the stack-wide password of repositories created before hosts had keys of their
+   * own: the host's scripts replace it by the host's key (adopt_host_key in tenancy-common.sh).
+   */
+  resticOldPassword?: string;
   /** restic repository URL (the host's Storage Box sub-account over SFTP); not secret. */
   resticRepository: string;
   /** How restic reaches a Storage Box sub-account over SFTP; absent for a repository reached otherwise. */
@@ -27,6 +32,7 @@ export interface SecretValues {
   /** Verifiers computed ahead (scramVerifierAsync), by tenant id; computed on demand when absent. */
   dbVerifiers?: Readonly<Record<string, string>>;
   resticPassword: string;
+  resticOldPassword?: string;
   resticRepository: string;
   backupSftp?: SftpTransport;
   originCertificate: string;
@@ -47,6 +53,7 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     dbPassword: password,
     dbVerifier: (tenantId, role) => values.dbVerifiers?.[tenantId] ?? scramVerifier(role, password(tenantId)),
     resticPassword: values.resticPassword,
+    ...(values.resticOldPassword === undefined ? {} : { resticOldPassword: values.resticOldPassword }),
     resticRepository: values.resticRepository,
     ...(values.backupSftp === undefined ? {} : { backupSftp: values.backupSftp }),
     originCertificate: values.originCertificate,
@@ -64,7 +71,7 @@ export function referenceSecrets(host: string): HostSecrets {
   return {
     dbPassword: (tenantId) => secretReference(`${tenantId}-db-password`),
     dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
-    resticPassword: secretReference("backupPassword (tenancy:backupPassword)"),
+    resticPassword: secretReference(`${host}-backup-key`),
     resticRepository: secretReference(`${host}-backup-repository`),
     backupSftp: {
       server: secretReference(`${host}-backup-server`),
