@@ -361,6 +361,14 @@ describe("tenancy-backup and tenancy-restore", () => {
     expect(refused.stderr).toContain(`cannot open the restic repository ${repository}`);
     expect(refused.stderr).toContain("wrong password or no key found");
 
+    // With an old password that does not open it either: the same refusal, and no key is touched.
+    const wrongOld = script(BACKUP, ["--tenant", "alpha"], {
+      TENANCY_ETC: legacyEtc("etc-wrong-old", "not-it"),
+    });
+    expect(wrongOld.code).toBe(1);
+    expect(wrongOld.stderr).toContain(`cannot open the restic repository ${repository}`);
+    expect(wrongOld.stdout).not.toContain("giving the restic repository");
+
     const upgrade = { TENANCY_ETC: legacyEtc("etc-upgrade", OLD) };
     const first = script(BACKUP, ["--tenant", "alpha"], upgrade);
     expect(first.stderr).toBe("");
