@@ -10,6 +10,8 @@ import { storageBoxPassword } from "./backup-store";
 export interface BackupAccount {
   /** restic repository URL. */
   repository: pulumi.Output<string>;
+  /** The SFTP server of the sub-account (not secret). */
+  server: pulumi.Output<string>;
   /** Password of the sub-account (SFTP login), secret. */
   password: pulumi.Output<string>;
 }
@@ -40,5 +42,5 @@ export function createBackupAccount(
     { parent },
   );
   const repository = pulumi.interpolate`sftp:${account.username}@${account.server}:/restic`;
-  return { repository, password: password.result } satisfies BackupAccount;
+  return { repository, server: account.server, password: password.result } satisfies BackupAccount;
 }

@@ -20,12 +20,17 @@ export interface HostingContext {
   adminSshKeys: pulumi.Input<{ id: number; publicKey: string }[]>;
   /** The stack's own deploy key: Pulumi uses it to ship host bundles over SSH. */
   deployKey: { publicKeyOpenssh: pulumi.Input<string>; privateKeyOpenssh: pulumi.Input<string> };
-  /** restic repository password (tenancy:backupPassword, secret). */
-  backupPassword: pulumi.Input<string>;
+  /**
+   * tenancy:backupPassword (secret), set only on stacks whose repositories were created before each host
+   * had a key of its own: the hosts replace it by their own key (docs/runbooks.md).
+   */
+  oldBackupPassword?: pulumi.Input<string>;
   /** Where hosts send alerts (tenancy:alertWebhookUrl, secret); absent: they only log them. */
   alertWebhookUrl?: pulumi.Input<string>;
   /** The stack's Storage Box; each host gets a sub-account of its own. */
   storageBox: hcloud.StorageBox;
+  /** Its SSH host keys (tenancy:storageBoxHostKeys), pinned on every host. */
+  storageBoxHostKeys: string[];
   /**
    * A tenant's database password: one per tenant in the stack, whichever hosts hold a copy of its data
    * (where it is served, where it is moving to, where a copy is kept), so that it survives a move. The
@@ -41,7 +46,8 @@ export interface HostingContextArgs {
   adminCidrs: string[];
   /** Names of Hetzner SSH keys already uploaded by the admins. */
   sshKeyNames: string[];
-  backupPassword: pulumi.Input<string>;
+  oldBackupPassword?: pulumi.Input<string>;
+  storageBoxHostKeys: string[];
   alertWebhookUrl?: pulumi.Input<string>;
   /** Where the stack's Storage Box lives. */
   location: HetznerLocation;
@@ -68,9 +74,10 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
       publicKeyOpenssh: deployKey.publicKeyOpenssh,
       privateKeyOpenssh: deployKey.privateKeyOpenssh,
     },
-    backupPassword: args.backupPassword,
+    oldBackupPassword: args.oldBackupPassword,
     ...(args.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: args.alertWebhookUrl }),
     storageBox: createBackupStore(args.tier, args.location),
+    storageBoxHostKeys: args.storageBoxHostKeys,
     tenantPassword: tenantPasswords(),
   };
 }

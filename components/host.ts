@@ -3,6 +3,7 @@
  * edge resources, and the bundle shipped to it. SharedHost and DedicatedTenant are thin wrappers.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { isServed, type TenantModel } from "../infra/expand";
 import {
   bundleHash,
@@ -10,12 +11,13 @@ import {
   renderBundle,
   renderUserData,
   scramVerifierAsync,
+  STORAGE_BOX_SFTP_PORT,
   type HostSpec,
 } from "../infra/host";
 import { createBackupAccount } from "./backup-account";
 import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
-import { createHostServer, type HostServer } from "./host-server";
+import { createHostServer, statefulOptions, type HostServer } from "./host-server";
 import { createOriginCertificate } from "./origin-certificate";
 import { createOriginRecords } from "./tenant-edge";
 
@@ -83,6 +85,15 @@ export function buildHost(
   );
   const origin = createOriginCertificate(names, context.zone, parent);
   const backup = createBackupAccount(spec.server, context.storageBox, parent);
+  // The host's own repository key: without it, none of the host's backups can be read, and the value
+  // exists only in the stack's state and on the host. Every input of a RandomPassword forces a new value
+  // (no keepers, so nothing else does); protected while the host holds data, a change to them fails the
+  // deploy instead. Letters and digits: restic.env holds it as it is.
+  const repositoryKey = new random.RandomPassword(
+    names.backupKey,
+    { length: 40, special: false },
+    { parent, ...statefulOptions(spec.holdsData) },
+  );
   createOriginRecords(
     spec.server.hetznerName,
     zone,
@@ -105,28 +116,38 @@ export function buildHost(
       pulumi.all(passwords),
       origin.certificate,
       origin.privateKey,
-      context.backupPassword,
+      repositoryKey.result,
+      context.oldBackupPassword,
       backup.repository,
-      backup.password,
+      pulumi.all([backup.server, backup.password]),
       context.alertWebhookUrl,
     ])
-    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword, alertUrl]) => {
-      const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
-      return renderBundle(
-        spec,
-        hostSecrets({
-          dbPasswords,
-          dbVerifiers,
-          resticPassword,
-          resticRepository: repository,
-          backupSftpPassword: sftpPassword,
-          originCertificate: certificate,
-          originKey: key,
-          // Unset or empty (tenancy:alertWebhookUrl's default): no webhook, the hosts only log.
-          ...(alertUrl ? { alertWebhookUrl: alertUrl } : {}),
-        }),
-      );
-    });
+    .apply(
+      async ([dbPasswords, certificate, key, resticPassword, oldPassword, repository, sftp, alertUrl]) => {
+        const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
+        const [sftpServer, sftpPassword] = sftp;
+        return renderBundle(
+          spec,
+          hostSecrets({
+            dbPasswords,
+            dbVerifiers,
+            resticPassword,
+            ...(oldPassword === undefined ? {} : { resticOldPassword: oldPassword }),
+            resticRepository: repository,
+            backupSftp: {
+              server: sftpServer,
+              password: sftpPassword,
+              port: STORAGE_BOX_SFTP_PORT,
+              hostKeys: context.storageBoxHostKeys,
+            },
+            originCertificate: certificate,
+            originKey: key,
+            // Unset or empty (tenancy:alertWebhookUrl's default): no webhook, the hosts only log.
+            ...(alertUrl ? { alertWebhookUrl: alertUrl } : {}),
+          }),
+        );
+      },
+    );
   createHostApply(
     names.hostApply,
     {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
 import { createHostingContext, type HostingContext } from "../components";
 import type { FleetModel } from "../infra/expand";
+import { parseHostKeys } from "../infra/host";
 import { TIERS, type Tier } from "../infra/plans";
 
 export const CONFIG_KEYS = [
@@ -18,6 +19,7 @@ export const CONFIG_KEYS = [
   "sshKeys",
   "backupPassword",
   "alertWebhookUrl",
+  "storageBoxHostKeys",
 ] as const;
 
 export interface StackConfig {
@@ -27,13 +29,18 @@ export interface StackConfig {
   cloudflareAccountId: string;
   adminCidrs: string[];
   sshKeys: string[];
-  /** restic repository password; secret. */
+  /**
+   * The stack-wide restic password of repositories created before each host had a key of its own; the
+   * hosts replace it by their own keys (adopt_host_key in tenancy-common.sh). Secret.
+   */
   backupPassword: pulumi.Output<string>;
   /**
    * Where hosts send their alerts (tenancy-notify); secret, whichever way it was set. Empty (Pulumi.yaml's
    * default) is none. Checked where it is rendered (hostSecrets).
    */
   alertWebhookUrl?: pulumi.Output<string>;
+  /** The Storage Box's SSH host keys, "TYPE BASE64" each: pinned on every host (infra/host/sftp.ts). */
+  storageBoxHostKeys: string[];
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -60,6 +67,13 @@ export function readStackConfig(): StackConfig {
       fail(key, "must be a list of strings");
     return value as string[];
   };
+  const hostKeys = (lines: string[]) => {
+    try {
+      return parseHostKeys(lines, "tenancy:storageBoxHostKeys");
+    } catch (error) {
+      throw new pulumi.RunError(`${(error as Error).message} (see docs/deploy.md)`);
+    }
+  };
   const adminCidrs = list("adminCidrs");
   for (const cidr of adminCidrs) {
     if (!CIDR.test(cidr)) fail("adminCidrs", `has "${cidr}", which is not a CIDR such as 198.51.100.0/24`);
@@ -74,6 +88,7 @@ export function readStackConfig(): StackConfig {
     adminCidrs,
     sshKeys: list("sshKeys"),
     backupPassword: config.requireSecret("backupPassword"),
+    storageBoxHostKeys: hostKeys(list("storageBoxHostKeys")),
     ...alertWebhook(config.getSecret("alertWebhookUrl")),
   };
 }
@@ -98,7 +113,8 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     zoneId: config.cloudflareZoneId,
     adminCidrs: config.adminCidrs,
     sshKeyNames: config.sshKeys,
-    backupPassword: config.backupPassword,
+    oldBackupPassword: config.backupPassword,
+    storageBoxHostKeys: config.storageBoxHostKeys,
     ...(config.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: config.alertWebhookUrl }),
     location: model.defaultLocation,
   });

@@ -53,8 +53,8 @@ describe("resource counts of the example fleet", () => {
       "command:remote:Command": hosts,
       // every served tenant's record, both tiers (the zone's edge), and each host's origin A and AAAA
       "cloudflare:index/dnsRecord:DnsRecord": servedOfBothTiers.length + 2 * hosts,
-      // tenant passwords, each host's backup account, the Storage Box
-      "random:index/randomPassword:RandomPassword": tenants.length + hosts + 1,
+      // tenant passwords, each host's backup account and repository key, the Storage Box
+      "random:index/randomPassword:RandomPassword": tenants.length + 2 * hosts + 1,
       "cloudflare:index/customHostname:CustomHostname": servedOfBothTiers.reduce(
         (n, t) => n + t.customDomains.length,
         0,
@@ -64,7 +64,7 @@ describe("resource counts of the example fleet", () => {
       // The zone's declaration of its plan and served tenants, for the policy pack.
       "tenancy:edge:Zone": 1,
     });
-    expect(shared.resources).toHaveLength(105);
+    expect(shared.resources).toHaveLength(107);
   });
 
   test("dedicated: one host's worth of resources per tenant", () => {
@@ -85,9 +85,9 @@ describe("resource counts of the example fleet", () => {
       "command:remote:Command": n,
       // Each server's origin A and AAAA only: the tenants' records are the zone's (shared stack).
       "cloudflare:index/dnsRecord:DnsRecord": 2 * n,
-      "random:index/randomPassword:RandomPassword": 2 * n + 1,
+      "random:index/randomPassword:RandomPassword": 3 * n + 1,
     });
-    expect(dedicated.resources).toHaveLength(67);
+    expect(dedicated.resources).toHaveLength(67 + n);
   });
 
   test("dedicated servers follow the plan: type, location, Hetzner backups, the tenant's image", () => {
@@ -146,6 +146,20 @@ describe("data safety", () => {
     }
     for (const ip of both().filter((r) => r.type === "hcloud:index/primaryIp:PrimaryIp"))
       expect(ip.inputs.autoDelete).toBe(false);
+  });
+
+  test("each host's repository key is protected: losing it loses the host's backups", () => {
+    const keys = both().filter((r) => r.name.endsWith("-backup-key"));
+    expect(keys).toHaveLength(model.shared.hosts.length + model.dedicated.tenants.length);
+    for (const r of keys) {
+      expect(r.type).toBe("random:index/randomPassword:RandomPassword");
+      // No keepers: nothing but an edit of its own inputs would replace it, and protect refuses that.
+      expect({ name: r.name, protect: r.options.protect, keepers: r.inputs.keepers }).toEqual({
+        name: r.name,
+        protect: true,
+        keepers: undefined,
+      });
+    }
   });
 
   test("every hcloud resource carries its labels: tier, and host or tenant and plan", () => {
@@ -456,6 +470,10 @@ describe("the lifecycle in the components", () => {
       });
       expect((r.inputs.labels as Record<string, string>)["holds-data"]).toBe("false");
     }
+    // Its repository key too: purging removed the last of its snapshots.
+    expect(stack.resources.find((x) => x.name === "brightline-retail-backup-key")!.options.protect).toBe(
+      false,
+    );
     // Everyone else's stays protected.
     expect(stack.resources.find((x) => x.name === "alpen-energie-data")!.options.protect).toBe(true);
   });

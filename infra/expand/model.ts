@@ -72,6 +72,8 @@ export interface ServerResourceNames {
   originDnsIpv6: string;
   backupAccount: string;
   backupAccountPassword: string;
+  /** The host's own restic repository key (a RandomPassword). */
+  backupKey: string;
   hostApply: string;
 }
 

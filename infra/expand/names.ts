@@ -50,6 +50,7 @@ export function serverResourceNames(component: string): ServerResourceNames {
     originDnsIpv6: `${component}-origin-aaaa`,
     backupAccount: `${component}-backup`,
     backupAccountPassword: `${component}-backup-password`,
+    backupKey: `${component}-backup-key`,
     hostApply: `${component}-apply`,
   };
 }

@@ -16,6 +16,7 @@ import {
   TENANT_ENV_DIR,
 } from "./registry";
 import type { HostSecrets } from "./secrets";
+import { renderSftpEnv, renderSftpKnownHosts, SFTP_KNOWN_HOSTS_FILE } from "./sftp";
 import type { HostSpec } from "./spec";
 import { renderTenantSql } from "./sql";
 import { APP_UNIT, renderUnits, UNIT_DIR } from "./units";
@@ -122,6 +123,9 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     file(BACKUP_LIST_FILE, renderBackupList(host), []),
     file(RESTIC_ENV_FILE, renderResticEnv(secrets), [], "0600"),
     file(ALERT_CONFIG_FILE, renderAlertConfig(secrets), [], "0600"),
+    ...(secrets.backupSftp === undefined
+      ? []
+      : [file(SFTP_KNOWN_HOSTS_FILE, renderSftpKnownHosts(secrets.backupSftp), [], "0600")]),
     file(POSTGRES_CONF_FILE, renderPostgresConf(host), ["postgres"]),
     ...Object.entries(renderUnits(host)).map(([p, content]) =>
       file(p, content, p === `${UNIT_DIR}/${APP_UNIT}` ? ["systemd", "app"] : ["systemd"]),
@@ -144,9 +148,10 @@ function renderResticEnv(secrets: HostSecrets): string {
   return [
     `RESTIC_REPOSITORY=${secrets.resticRepository}`,
     `RESTIC_PASSWORD=${secrets.resticPassword}`,
-    ...(secrets.backupSftpPassword === undefined
+    ...(secrets.resticOldPassword === undefined
       ? []
-      : [`TENANCY_SFTP_PASSWORD=${secrets.backupSftpPassword}`]),
+      : [`TENANCY_RESTIC_OLD_PASSWORD=${secrets.resticOldPassword}`]),
+    ...(secrets.backupSftp === undefined ? [] : renderSftpEnv(secrets.backupSftp)),
     "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
     "",
   ].join("\n");

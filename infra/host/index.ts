@@ -4,6 +4,7 @@ export * from "./cloud-init";
 export * from "./registry";
 export * from "./scram";
 export * from "./secrets";
+export * from "./sftp";
 export * from "./spec";
 export * from "./sql";
 export * from "./units";

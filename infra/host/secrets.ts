@@ -4,18 +4,24 @@
  * plaintext secret.
  */
 import { scramVerifier } from "./scram";
+import { STORAGE_BOX_SFTP_PORT, type SftpTransport } from "./sftp";
 
 export interface HostSecrets {
   /** Plaintext database password of a tenant: only ever written to the tenant's 0600 env file. */
   dbPassword(tenantId: string): string;
   /** The SCRAM verifier of that password: what the SQL carries instead of the password. */
   dbVerifier(tenantId: string, role: string): string;
-  /** Password of the host's restic repository. */
+  /** The host's own restic repository key. */
   resticPassword: string;
+  /**
+   * tenancy:backupPassword, the stack-wide password of repositories created before hosts had keys of their
+   * own: the host's scripts replace it by the host's key (adopt_host_key in tenancy-common.sh).
+   */
+  resticOldPassword?: string;
   /** restic repository URL (the host's Storage Box sub-account over SFTP); not secret. */
   resticRepository: string;
-  /** Password of the Storage Box sub-account, for SFTP; absent for a repository reached otherwise. */
-  backupSftpPassword?: string;
+  /** How restic reaches a Storage Box sub-account over SFTP; absent for a repository reached otherwise. */
+  backupSftp?: SftpTransport;
   /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
   originCertificate: string;
   originKey: string;
@@ -28,8 +34,9 @@ export interface SecretValues {
   /** Verifiers computed ahead (scramVerifierAsync), by tenant id; computed on demand when absent. */
   dbVerifiers?: Readonly<Record<string, string>>;
   resticPassword: string;
+  resticOldPassword?: string;
   resticRepository: string;
-  backupSftpPassword?: string;
+  backupSftp?: SftpTransport;
   originCertificate: string;
   originKey: string;
   alertWebhookUrl?: string;
@@ -72,8 +79,9 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     dbPassword: password,
     dbVerifier: (tenantId, role) => values.dbVerifiers?.[tenantId] ?? scramVerifier(role, password(tenantId)),
     resticPassword: values.resticPassword,
+    ...(values.resticOldPassword === undefined ? {} : { resticOldPassword: values.resticOldPassword }),
     resticRepository: values.resticRepository,
-    ...(values.backupSftpPassword === undefined ? {} : { backupSftpPassword: values.backupSftpPassword }),
+    ...(values.backupSftp === undefined ? {} : { backupSftp: values.backupSftp }),
     originCertificate: values.originCertificate,
     originKey: values.originKey,
     ...(values.alertWebhookUrl === undefined
@@ -92,9 +100,15 @@ export function referenceSecrets(host: string): HostSecrets {
   return {
     dbPassword: (tenantId) => secretReference(`${tenantId}-db-password`),
     dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
-    resticPassword: secretReference("backupPassword (tenancy:backupPassword)"),
+    resticPassword: secretReference(`${host}-backup-key`),
     resticRepository: secretReference(`${host}-backup-repository`),
-    backupSftpPassword: secretReference(`${host}-backup-password`),
+    backupSftp: {
+      server: secretReference(`${host}-backup-server`),
+      password: secretReference(`${host}-backup-password`),
+      port: STORAGE_BOX_SFTP_PORT,
+      // Not secret, but the stack's config: named like the secrets, so that render needs no stack.
+      hostKeys: [secretReference("storageBoxHostKeys (tenancy:storageBoxHostKeys)")],
+    },
     originCertificate: secretReference(`${host}-origin-certificate`),
     originKey: secretReference(`${host}-origin-key`),
     alertWebhookUrl: secretReference("alertWebhookUrl (tenancy:alertWebhookUrl)"),

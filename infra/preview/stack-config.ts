@@ -49,6 +49,13 @@ export const STAND_INS: Readonly<Record<string, { value: string; secret: boolean
   "tenancy:cloudflareZoneId": { value: "0ff11e00000000000000000000000000", secret: false },
   "tenancy:cloudflareAccountId": { value: "0ff11e00000000000000000000000000", secret: false },
   "tenancy:backupPassword": { value: "offline-preview-not-a-real-password", secret: true },
+  // An all-zero ed25519 key: well-formed, and no server has it.
+  "tenancy:storageBoxHostKeys": {
+    value: JSON.stringify([
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ]),
+    secret: false,
+  },
 };
 
 export class StackConfigError extends Error {}

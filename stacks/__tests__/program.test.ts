@@ -68,6 +68,9 @@ describe("the program under mocks", () => {
     "tenancy:adminCidrs": JSON.stringify(["198.51.100.0/24"]),
     "tenancy:sshKeys": JSON.stringify(["ops"]),
     "tenancy:backupPassword": "correct-horse-battery-staple",
+    "tenancy:storageBoxHostKeys": JSON.stringify([
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ]),
   };
 
   /** Runs the program as `pulumi preview` would, with mocks instead of a cloud. */
@@ -134,6 +137,14 @@ describe("the program under mocks", () => {
       "must not open SSH to the whole internet",
     ],
     [{ "tenancy:tier": "shared", "tenancy:adminCidrs": '["office"]' }, 'has "office", which is not a CIDR'],
+    [
+      {
+        "tenancy:tier": "shared",
+        "tenancy:storageBoxHostKeys": '["[u1.your-storagebox.de]:23 ssh-ed25519 AAAA"]',
+      },
+      "tenancy:storageBoxHostKeys[0] has a ssh-ed25519 key that is not valid base64 of a ssh-ed25519 key",
+    ],
+    [{ "tenancy:tier": "shared", "tenancy:storageBoxHostKeys": "[]" }, "must list at least one host key"],
     [
       { "tenancy:tier": "shared", "tenancy:manifest": "missing.yaml" },
       'missing.yaml is invalid (1 problem above); run "npx tenancy validate"',

@@ -329,6 +329,69 @@ describe("tenancy-backup and tenancy-restore", () => {
     }
   });
 
+  test("a repository of the stack's old password takes the host's own key, and the old one opens it no more", () => {
+    const repository = path.join(work, "legacy-repo");
+    const cache = path.join(work, "cache");
+    const OLD = "the-old-stack-wide-password-0123";
+    const KEY = "TheHostsOwnRepositoryKey0123456789abcdef";
+    const withPassword = (password: string) =>
+      cleanEnv({ RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: cache });
+    expect(run("restic", ["init", "-q"], { env: withPassword(OLD) }).code).toBe(0);
+    const host = hostSpec(
+      expand(manifestOf(TENANTS.map((t) => ({ id: t.id, plan: t.plan, host: HOST, status: t.status })))),
+      HOST,
+    )!;
+    const legacyEtc = (name: string, old?: string) => {
+      const dir = path.join(work, name);
+      mkdirSync(dir);
+      const secrets = hostSecrets({
+        dbPasswords: PASSWORDS,
+        resticPassword: KEY,
+        ...(old === undefined ? {} : { resticOldPassword: old }),
+        resticRepository: repository,
+        originCertificate: "test certificate",
+        originKey: "test key",
+      });
+      const env = renderBundle(host, secrets).files.find((f) => f.path === RESTIC_ENV_FILE)?.content ?? "";
+      writeFileSync(path.join(dir, "restic.env"), env.replace("/var/cache/tenancy/restic", cache), {
+        mode: 0o600,
+      });
+      writeFileSync(path.join(dir, "tenants.tsv"), renderBackupList(host));
+      return dir;
+    };
+
+    // Without the old password the host's key alone cannot open it: refused, loudly.
+    const refused = script(BACKUP, ["--tenant", "alpha"], { TENANCY_ETC: legacyEtc("etc-key-only") });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`cannot open the restic repository ${repository}`);
+    expect(refused.stderr).toContain("wrong password or no key found");
+
+    // With an old password that does not open it either: the same refusal, and no key is touched.
+    const wrongOld = script(BACKUP, ["--tenant", "alpha"], {
+      TENANCY_ETC: legacyEtc("etc-wrong-old", "not-it"),
+    });
+    expect(wrongOld.code).toBe(1);
+    expect(wrongOld.stderr).toContain(`cannot open the restic repository ${repository}`);
+    expect(wrongOld.stdout).not.toContain("giving the restic repository");
+
+    const upgrade = { TENANCY_ETC: legacyEtc("etc-upgrade", OLD) };
+    const first = script(BACKUP, ["--tenant", "alpha"], upgrade);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`giving the restic repository ${repository} this host's own key`);
+    expect(first.stdout).toMatch(/^backing up alpha \.\.\. done/m);
+    const keys = run("restic", ["key", "list", "--json"], { env: withPassword(KEY) });
+    expect(JSON.parse(keys.stdout)).toHaveLength(1);
+    const old = run("restic", ["cat", "config"], { env: withPassword(OLD) });
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain("wrong password or no key found");
+
+    // Done once: the next run opens it with the host's key and changes no key.
+    const second = script(RESTORE, ["alpha", "--verify"], upgrade);
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain("giving the restic repository");
+  });
+
   test("--check runs restic check on the repository", () => {
     const result = script(BACKUP, ["--check"]);
     expect(result.code).toBe(0);

@@ -91,6 +91,12 @@ load_restic_env() {
       RESTIC_* | AWS_* | B2_* | AZURE_* | GOOGLE_* | OS_* | ST_*) export "$key=$value" ;;
       # The Storage Box sub-account's password: sshpass reads it from SSHPASS, never from argv.
       TENANCY_SFTP_PASSWORD) export "SSHPASS=$value" ;;
+      # The stack-wide password of repositories created before hosts had keys of their own (adopt_host_key).
+      TENANCY_RESTIC_OLD_PASSWORD) RESTIC_OLD_PASSWORD=$value ;;
+      TENANCY_SFTP_PORT)
+        [[ $value =~ ^[1-9][0-9]{0,4}$ ]] || die "TENANCY_SFTP_PORT in $file is not a port: '$value'"
+        SFTP_PORT=$value
+        ;;
       *) echo "$ME: ignoring unknown setting $key in $file" >&2 ;;
     esac
   done <"$file"
@@ -98,14 +104,45 @@ load_restic_env() {
   [[ -n ${RESTIC_PASSWORD:-}${RESTIC_PASSWORD_FILE:-} ]] || die "RESTIC_PASSWORD is not set in $file"
   # Without a cache directory (no HOME under systemd) restic 0.14 fails; give it one.
   export RESTIC_CACHE_DIR=${RESTIC_CACHE_DIR:-/var/cache/tenancy/restic}
+  adopt_host_key
 }
 
-# restic, reaching an SFTP repository (a Hetzner Storage Box, port 23) with the sub-account's password
-# when restic.env gives one. Without it, restic uses its own ssh, with keys.
+# RESTIC_PASSWORD is the host's own repository key. A repository created before hosts had keys of their
+# own opens with the stack's tenancy:backupPassword only, which restic.env then also gives
+# (TENANCY_RESTIC_OLD_PASSWORD): add the host's key, then remove the old one, so that the stack's password
+# opens this host's backups no more. Once done, the host's key opens the repository and this does nothing.
+adopt_host_key() {
+  [[ -n ${RESTIC_OLD_PASSWORD:-} ]] || return 0
+  local output keys old_key
+  if output=$(restic cat config 2>&1 >/dev/null); then
+    return 0
+  fi
+  # No repository yet (it is created with the host's key), or not reachable: the caller reports that.
+  [[ $output == *"wrong password or no key found"* ]] || return 0
+  # Neither opens it (a host key rotated by hand, docs/runbooks.md): the caller reports the wrong password.
+  keys=$(RESTIC_PASSWORD=$RESTIC_OLD_PASSWORD restic key list --json 2>/dev/null) || return 0
+  old_key=$(sed -n 's/.*"current":true,"id":"\([0-9a-f]*\)".*/\1/p' <<<"$keys")
+  echo "giving the restic repository $RESTIC_REPOSITORY this host's own key in place of tenancy:backupPassword"
+  [[ -n $old_key ]] || die "cannot tell which key of $RESTIC_REPOSITORY is tenancy:backupPassword's: $keys"
+  # The new key from a pipe, never from the command line.
+  RESTIC_PASSWORD=$RESTIC_OLD_PASSWORD restic key add -q --new-password-file <(printf '%s' "$RESTIC_PASSWORD") ||
+    die "cannot add this host's key to $RESTIC_REPOSITORY"
+  restic key remove "$old_key" >/dev/null ||
+    die "added this host's key to $RESTIC_REPOSITORY, but could not remove the old key $old_key: remove it with \
+restic key remove $old_key (docs/runbooks.md)"
+}
+
+# restic, reaching an SFTP repository (the host's Storage Box sub-account) with the sub-account's password
+# (sshpass reads SSHPASS) and the server's host keys pinned in TENANCY_SFTP_KNOWN_HOSTS: a server whose key
+# is not pinned there is refused, never learnt. Any other repository goes to restic as it is.
 restic() {
-  if [[ -n ${SSHPASS:-} && $RESTIC_REPOSITORY =~ ^sftp:([^:/]+@[^:/]+): ]]; then
-    command restic -o "sftp.command=sshpass -e ssh -p 23 -o StrictHostKeyChecking=accept-new \
--o UserKnownHostsFile=/var/lib/tenancy/storagebox_known_hosts ${BASH_REMATCH[1]} -s sftp" "$@"
+  if [[ $RESTIC_REPOSITORY =~ ^sftp:([^:/]+@[^:/]+): ]]; then
+    local known_hosts=${TENANCY_SFTP_KNOWN_HOSTS:-/etc/ssh/tenancy_backup_known_hosts}
+    [[ -n ${SSHPASS:-} ]] || die "TENANCY_SFTP_PASSWORD is not set in $ETC/restic.env (needed for $RESTIC_REPOSITORY)"
+    [[ -s $known_hosts ]] || die "cannot read $known_hosts: the SFTP server's host keys must be pinned there"
+    command restic -o "sftp.command=sshpass -e ssh -F /dev/null -p ${SFTP_PORT:-23} \
+-o StrictHostKeyChecking=yes -o UserKnownHostsFile=$known_hosts -o GlobalKnownHostsFile=/dev/null \
+-o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 -o ConnectTimeout=30 ${BASH_REMATCH[1]} -s sftp" "$@"
   else
     command restic "$@"
   fi

@@ -5,7 +5,7 @@
 # second one on loopback, for moving a tenant between hosts), sudo's visudo, and a whole Debian tree booted
 # with debootstrap + systemd-nspawn; they lint with shellcheck and yamllint. The volume-grow test grows
 # ext4 online on loop devices inside a User-mode Linux guest (user-mode-linux), with e2fsprogs, losetup
-# (mount) and util-linux.
+# (mount) and util-linux. The SFTP backup test logs in to a Storage-Box-like sshd with sshpass.
 # Present: prints nothing, exits 0. Missing and root: `apt-get update` once, then installs them. Missing
 # and not root: prints the exact `sudo apt-get install` line and exits 1.
 #
@@ -38,6 +38,7 @@ REQUIRED='/usr/bin/cloud-init cloud-init
 /usr/sbin/blockdev util-linux
 /usr/bin/fallocate util-linux
 /usr/bin/setpriv util-linux
+/usr/bin/sshpass sshpass
 /usr/sbin/sshd openssh-server
 /usr/sbin/visudo sudo'
 

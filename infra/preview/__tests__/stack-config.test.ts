@@ -28,7 +28,12 @@ describe("a stack's settings, as the Pulumi CLI gives them to the program", () =
       "tenancy:sshKeys": JSON.stringify(["ops"]),
     });
     expect(settings.standIns.sort()).toEqual(
-      ["tenancy:backupPassword", "tenancy:cloudflareAccountId", "tenancy:cloudflareZoneId"].sort(),
+      [
+        "tenancy:backupPassword",
+        "tenancy:cloudflareAccountId",
+        "tenancy:cloudflareZoneId",
+        "tenancy:storageBoxHostKeys",
+      ].sort(),
     );
     expect(settings.secretKeys).toEqual(["tenancy:backupPassword"]);
   });
