@@ -63,6 +63,11 @@ describe("backups over SFTP to a Storage-Box-like server, host key pinned", () =
         TENANCY_HOSTNAME: HOST,
         TENANCY_PG_AS: "",
         TENANCY_SFTP_KNOWN_HOSTS: knownHosts,
+        // The status records and alerts of the host's own tools (notify.test.ts tests them), here unsent.
+        TENANCY_BACKUP_STATUS: path.join(FILES, "tenancy-backup-status"),
+        TENANCY_BACKUP_STATUS_DIR: path.join(work, "backups"),
+        TENANCY_NOTIFY: path.join(FILES, "tenancy-notify"),
+        TENANCY_ALERT_CONFIG: path.join(work, "no-alert-webhook.conf"),
         ...extra,
       },
     });
