@@ -1101,8 +1101,11 @@ describe("the sudoers drop-in", () => {
     expect(refused.code).toBe(2);
     expect(refused.output).toContain("sudoers drop-in /etc/sudoers.d/tenancy");
     expect(refused.output).toContain("syntax error");
-    // Nothing changed: not the sudoers file, not any other file of the bundle.
-    expect(spawnSync("find", [root, "-type", "f"], { encoding: "utf8" }).stdout).toBe("");
+    // Nothing changed: not the sudoers file, not any other file of the bundle (only the tool's own lock file
+    // is there, empty: the lock is held with flock, not by its content).
+    const left = spawnSync("find", [root, "-type", "f"], { encoding: "utf8" }).stdout;
+    expect(left).toBe(`${path.join(root, "var/lib/tenancy/apply.lock")}\n`);
+    expect(readFileSync(path.join(root, "var/lib/tenancy/apply.lock"), "utf8")).toBe("");
 
     const applied = applyBundle(root, bundle);
     expect(applied.output).toContain("applied:");
