@@ -29,7 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import { expand } from "../../expand";
 import { loadExample, manifestOf, REPO_ROOT, type TenantEntry } from "../../testing/fixtures";
-import { renderBundle, type BundleFile, type HostBundle } from "../bundle";
+import { renderBundle, SUDOERS_FILE, type BundleFile, type HostBundle } from "../bundle";
 import { renderCaddyfile } from "../caddyfile";
 import { BACKUP_LIST_FILE, tenantEnvFile } from "../registry";
 import { hostSecrets, referenceSecrets } from "../secrets";
@@ -638,6 +638,7 @@ describe("(f) only the paths and modes a bundle may contain: the allow-list in t
 
   const tool = (b: HostBundle) => b.files.find((f) => f.path === "/usr/local/sbin/tenancy-apply")!;
   const key = (b: HostBundle) => b.files.find((f) => f.path.endsWith("/origin.key"))!;
+  const sudoers = (b: HostBundle) => b.files.find((f) => f.path === SUDOERS_FILE)!;
   const extra = (b: HostBundle, entry: Partial<BundleFile>) =>
     b.files.push({ ...tool(b), content: "ssh-ed25519 AAAA intruder\n", ...entry });
   const violations: [string, (b: HostBundle) => void, string][] = [
@@ -673,6 +674,16 @@ describe("(f) only the paths and modes a bundle may contain: the allow-list in t
     ],
     ["an owner other than root", (b) => (tool(b).owner = "deploy"), "owner 'deploy', only root may own it"],
     ["another group", (b) => (key(b).group = "sudo"), "origin.key: group 'sudo', allowed: root, caddy"],
+    [
+      "a sudoers drop-in that grants more than the host tools",
+      (b) => (sudoers(b).content = "deploy ALL=(ALL) NOPASSWD: ALL\n"),
+      "/etc/sudoers.d/tenancy: line 'deploy ALL=(ALL) NOPASSWD: ALL': a sudoers drop-in may only let deploy run",
+    ],
+    [
+      "a sudoers drop-in that includes another file",
+      (b) => (sudoers(b).content += "#includedir /home/deploy\n"),
+      "/etc/sudoers.d/tenancy: line '#includedir /home/deploy': a sudoers drop-in may only",
+    ],
     [
       "a managed directory outside /etc/tenancy/tenants",
       (b) => (b.managedDirs = ["/etc/ssh"]),
