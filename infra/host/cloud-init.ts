@@ -5,6 +5,7 @@
  * later as a HostBundle over SSH (`tenancy-apply`), never through user-data, which Hetzner cannot
  * change without replacing the server. No secret is ever written here.
  */
+import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { hostScript } from "./bundle";
 import type { HostSpec } from "./spec";
@@ -102,7 +103,13 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
         path: "/etc/apt/apt.conf.d/20auto-upgrades",
         content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
       },
-      { path: "/usr/local/sbin/tenancy-apply", permissions: "0755", content: hostScript("tenancy-apply") },
+      // Compressed: Hetzner takes at most 32 KiB of user-data, and the tool alone is more than that.
+      {
+        path: "/usr/local/sbin/tenancy-apply",
+        permissions: "0755",
+        encoding: "gz+b64",
+        content: gzipSync(hostScript("tenancy-apply"), { level: 9 }).toString("base64"),
+      },
     ],
     // One script, stopping at the first failure: cloud-init runs runcmd entries without `set -e`, so a
     // guard in an entry of its own would not stop the next. A failure shows in `cloud-init status`.

@@ -13,11 +13,12 @@ import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { parse } from "yaml";
 import { expand } from "../../expand";
 import { loadExample } from "../../testing/fixtures";
-import { renderBundle } from "../bundle";
+import { hostScript, renderBundle } from "../bundle";
 import {
   DATA_MOUNT,
   HOST_PACKAGES,
@@ -243,6 +244,16 @@ describe.each(names)("user-data of %s", (name) => {
     expect(first("PermitRootLogin")).toBe("no");
     const users = config.users as { name: string; lock_passwd?: boolean }[];
     for (const user of users) expect(user.lock_passwd).toBe(true);
+  });
+
+  it("installs tenancy-apply compressed, byte for byte the tool, and stays within Hetzner's 32 KiB", () => {
+    const files = configOf(name).write_files as { path: string; encoding?: string; content: string }[];
+    const tool = files.find((file) => file.path === "/usr/local/sbin/tenancy-apply");
+    expect(tool?.encoding).toBe("gz+b64");
+    expect(gunzipSync(Buffer.from(tool?.content ?? "", "base64")).toString("utf8")).toBe(
+      hostScript("tenancy-apply"),
+    );
+    expect(Buffer.byteLength(renderedOf(name).userData)).toBeLessThanOrEqual(32 * 1024);
   });
 
   it("holds no secret of the host's bundle", () => {
