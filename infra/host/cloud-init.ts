@@ -5,6 +5,7 @@
  * later as a HostBundle over SSH (`tenancy-apply`), never through user-data, which Hetzner cannot
  * change without replacing the server. No secret is ever written here.
  */
+import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { hostScript } from "./bundle";
 import type { HostSpec } from "./spec";
@@ -33,6 +34,36 @@ export const HOST_PACKAGES = [
   "unattended-upgrades",
   "python3",
 ];
+
+/**
+ * sshd's drop-in. sshd keeps the first value it reads of a keyword and reads the drop-ins in name order
+ * before the rest of Debian's sshd_config: named 01-, it wins over any drop-in another package or the
+ * image adds (cloud-init writes 50-cloud-init.conf).
+ */
+export const SSHD_DROP_IN = "/etc/ssh/sshd_config.d/01-tenancy.conf";
+
+export function renderSshdConfig(): string {
+  return [
+    "# tenancy: keys only, no root, only the deploy user, no forwarding. Rendered at first boot.",
+    "AuthenticationMethods publickey",
+    "PubkeyAuthentication yes",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitEmptyPasswords no",
+    "PermitRootLogin no",
+    `AllowUsers ${DEPLOY_USER}`,
+    // Pulumi and the operators run commands; nothing needs a tunnel or a forwarded agent into a host.
+    "AllowTcpForwarding no",
+    "AllowAgentForwarding no",
+    "AllowStreamLocalForwarding no",
+    "X11Forwarding no",
+    "PermitTunnel no",
+    "PermitUserEnvironment no",
+    "MaxAuthTries 3",
+    "LoginGraceTime 30",
+    "",
+  ].join("\n");
+}
 
 export interface UserDataInputs {
   /** Public keys of the admins (from the Hetzner SSH keys named in `tenancy:sshKeys`). */
@@ -67,22 +98,18 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
         path: "/etc/postgresql-common/createcluster.d/50-tenancy.conf",
         content: `# PostgreSQL keeps its data on the volume, never on the server disk.\ndata_directory = '${DATA_MOUNT}/postgresql/%v/%c'\n`,
       },
-      {
-        path: "/etc/ssh/sshd_config.d/50-tenancy.conf",
-        content: [
-          "# tenancy: keys only, no root, only the deploy user.",
-          "PasswordAuthentication no",
-          "KbdInteractiveAuthentication no",
-          "PermitRootLogin no",
-          `AllowUsers ${DEPLOY_USER}`,
-          "",
-        ].join("\n"),
-      },
+      { path: SSHD_DROP_IN, content: renderSshdConfig() },
       {
         path: "/etc/apt/apt.conf.d/20auto-upgrades",
         content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
       },
-      { path: "/usr/local/sbin/tenancy-apply", permissions: "0755", content: hostScript("tenancy-apply") },
+      // Compressed: Hetzner takes at most 32 KiB of user-data, and the tool alone is more than that.
+      {
+        path: "/usr/local/sbin/tenancy-apply",
+        permissions: "0755",
+        encoding: "gz+b64",
+        content: gzipSync(hostScript("tenancy-apply"), { level: 9 }).toString("base64"),
+      },
     ],
     // One script, stopping at the first failure: cloud-init runs runcmd entries without `set -e`, so a
     // guard in an entry of its own would not stop the next. A failure shows in `cloud-init status`.

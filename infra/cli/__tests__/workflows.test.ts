@@ -14,6 +14,7 @@ interface Step {
   with?: Record<string, unknown>;
 }
 interface Job {
+  "runs-on": string | string[];
   env?: Record<string, string>;
   needs?: string | string[];
   if?: string;
@@ -82,6 +83,25 @@ describe("the workflows", () => {
         }),
       ]);
     }
+  });
+
+  test("deploy: every job that runs pulumi up runs on the deploy runner, inside adminCidrs, and only those do", () => {
+    const runner = ["self-hosted", "linux", "tenancy-deploy"];
+    const jobs = Object.values(workflow("deploy").jobs);
+    const deploying = jobs.filter((job) => pulumiSteps(job).length > 0);
+    expect(deploying).toHaveLength(2);
+    for (const job of deploying) expect(job["runs-on"]).toEqual(runner);
+    // The CI runner runs pull requests' code: it never holds the production tokens, nor does a job that
+    // does not need a host.
+    for (const name of ["ci", "preview"]) {
+      for (const job of Object.values(workflow(name).jobs)) expect(job["runs-on"]).not.toEqual(runner);
+    }
+    for (const job of jobs.filter((j) => pulumiSteps(j).length === 0)) {
+      expect(job.environment).toBeUndefined();
+      expect(job["runs-on"]).not.toEqual(runner);
+    }
+    const guide = readFileSync(path.join(REPO_ROOT, "docs", "deploy.md"), "utf8");
+    expect(guide).toContain(`runs-on: [${runner.join(", ")}]`);
   });
 
   test("state lives where one setting says, for every Pulumi step", () => {

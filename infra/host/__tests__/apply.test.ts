@@ -11,7 +11,7 @@
  * The bundle is the real rendering of a shared host (renderBundle), with the Caddyfile replaced by its
  * "loopback-http" rendering so that the test's Caddy can serve it.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import {
   chmodSync,
@@ -22,17 +22,18 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expand } from "../../expand";
-import { manifestOf, REPO_ROOT, type TenantEntry } from "../../testing/fixtures";
-import { renderBundle, type HostBundle } from "../bundle";
+import { loadExample, manifestOf, REPO_ROOT, type TenantEntry } from "../../testing/fixtures";
+import { renderBundle, SUDOERS_FILE, type BundleFile, type HostBundle } from "../bundle";
 import { renderCaddyfile } from "../caddyfile";
 import { BACKUP_LIST_FILE, tenantEnvFile } from "../registry";
-import { hostSecrets } from "../secrets";
-import { hostSpec, type HostSpec } from "../spec";
+import { hostSecrets, referenceSecrets } from "../secrets";
+import { hostSpec, hostSpecs, type HostSpec } from "../spec";
 import { selfSignedCertificate } from "../testing/certificates";
 import { minimalCaddyfile, startCaddy, startTenantEcho, type Caddy, type TenantEcho } from "../testing/caddy";
 
@@ -63,7 +64,8 @@ const FIRST_APPLY = [
  * record NAME [ARGS…]            note "NAME ARGS" in $RECORD_LOG, succeed (a stand-in)
  * record NAME -- COMMAND [ARGS…]  note "NAME ARGS", then run the real COMMAND
  * $RECORD_DIR/fail-NAME makes NAME fail once; $RECORD_DIR/kill-NAME makes it SIGKILL its caller (the
- * apply tool) once. psql keeps a copy of the SQL file it got; final-backup keeps a copy of the tenancy
+ * apply tool) once; $RECORD_DIR/hold-NAME makes it wait, once, until $RECORD_DIR/release-NAME exists
+ * (creating holding-NAME meanwhile). psql keeps a copy of the SQL file it got; final-backup keeps a copy of the tenancy
  * configuration as it was when the backup ran.
  */
 const RECORD_SCRIPT = `#!/bin/sh
@@ -75,6 +77,11 @@ if [ -e "$RECORD_DIR/fail-$name" ]; then
   rm -f "$RECORD_DIR/fail-$name"
   echo "record: $name fails (test switch)" >&2
   exit 1
+fi
+if [ -e "$RECORD_DIR/hold-$name" ]; then
+  rm -f "$RECORD_DIR/hold-$name"
+  touch "$RECORD_DIR/holding-$name"
+  while [ ! -e "$RECORD_DIR/release-$name" ]; do sleep 0.05; done
 fi
 if [ -e "$RECORD_DIR/kill-$name" ]; then
   rm -f "$RECORD_DIR/kill-$name"
@@ -173,7 +180,7 @@ class Sandbox {
     sandboxes.push(this);
   }
 
-  private env(): NodeJS.ProcessEnv {
+  private env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const { caddy } = live();
     const record = (name: string, command: string[] = []) =>
       [path.join(work, "record"), name, ...(command.length ? ["--", ...command] : [])].map(quote).join(" ");
@@ -200,6 +207,7 @@ class Sandbox {
       TENANCY_CMD_FINAL_BACKUP: `${record("final-backup")} {}`,
       TENANCY_CMD_POSTGRES_RESTART: record("postgres-restart"),
       TENANCY_CMD_BOOTSTRAP_SERVICES: record("bootstrap-services"),
+      ...extra,
     };
   }
 
@@ -208,16 +216,19 @@ class Sandbox {
     return path.join(this.root, p);
   }
 
-  /** Run the apply tool with `args`; a bundle argument is written to a file first. */
-  run(args: (string | HostBundle)[]): ApplyResult {
-    const words = args.map((arg) => {
+  private words(args: (string | HostBundle)[]): string[] {
+    return args.map((arg) => {
       if (typeof arg === "string") return arg;
       const file = path.join(this.dir, `bundle-${++this.bundles}.json`);
       writeFileSync(file, JSON.stringify(arg, null, 2));
       return file;
     });
-    const result = spawnSync(SYSTEM_PYTHON, [APPLY_TOOL, ...words], {
-      env: this.env(),
+  }
+
+  /** Run the apply tool with `args`; a bundle argument is written to a file first. */
+  run(args: (string | HostBundle)[], extraEnv: NodeJS.ProcessEnv = {}): ApplyResult {
+    const result = spawnSync(SYSTEM_PYTHON, [APPLY_TOOL, ...this.words(args)], {
+      env: this.env(extraEnv),
       encoding: "utf8",
       cwd: this.dir,
     });
@@ -236,14 +247,41 @@ class Sandbox {
     return this.run([bundle]);
   }
 
+  /** Start an apply of `bundle` in the background: its exit code and output when it ends. */
+  start(bundle: HostBundle): { pid: number; done: Promise<{ code: number | null; output: string }> } {
+    const child = spawn(SYSTEM_PYTHON, [APPLY_TOOL, ...this.words([bundle])], {
+      env: this.env(),
+      cwd: this.dir,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    return {
+      pid: child.pid ?? 0,
+      done: new Promise((resolve) => child.on("close", (code) => resolve({ code, output }))),
+    };
+  }
+
   /** Every command run in this sandbox so far. */
   commands(): string[] {
     return readFileSync(this.log, "utf8").split("\n").filter(Boolean);
   }
 
-  /** Make the next run of command `name` fail (exit 1) or SIGKILL the apply tool. */
-  arm(how: "fail" | "kill", name: string): void {
+  /** Make the next run of command `name` fail (exit 1), SIGKILL the apply tool, or wait for `release`. */
+  arm(how: "fail" | "kill" | "hold", name: string): void {
     writeFileSync(path.join(this.dir, `${how}-${name}`), "");
+  }
+
+  /** Once `arm("hold", name)` made `name` wait: resolves when it waits; `release(name)` lets it go on. */
+  async holding(name: string): Promise<void> {
+    for (let i = 0; i < 600 && !existsSync(path.join(this.dir, `holding-${name}`)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!existsSync(path.join(this.dir, `holding-${name}`))) throw new Error(`${name} never started`);
+  }
+
+  release(name: string): void {
+    writeFileSync(path.join(this.dir, `release-${name}`), "");
   }
 
   /** Every file under the root: path → mode and content. */
@@ -577,5 +615,165 @@ describe("(e) a tenant that becomes decommissioned", () => {
     expect(again.ran).toContain("final-backup bravo");
     expect(existsSync(box.path(tenantEnvFile("bravo")))).toBe(false);
     expect(box.apply(bundle).ran).toEqual([]);
+  });
+});
+
+describe("(f) only the paths and modes a bundle may contain: the allow-list in the tool", () => {
+  // Only the allow-list is under test here: the validators stand in (they pass).
+  const checkOnly = { TENANCY_CMD_CADDY_VALIDATE: "true", TENANCY_CMD_VISUDO_CHECK: "true" };
+
+  it("accepts every file of every example host's bundle, shared and dedicated (--check exits 0)", () => {
+    const specs = hostSpecs(expand(loadExample()));
+    expect([...new Set(specs.map((spec) => spec.tier))].sort()).toEqual(["dedicated", "shared"]);
+    for (const spec of specs) {
+      const bundle = renderBundle(spec, referenceSecrets(spec.name));
+      const result = new Sandbox("stand-in").run(["--check", bundle], checkOnly);
+      expect({ host: spec.name, code: result.code, output: result.output }).toEqual({
+        host: spec.name,
+        code: 0,
+        output: expect.not.stringMatching(/refused/),
+      });
+    }
+  });
+
+  const tool = (b: HostBundle) => b.files.find((f) => f.path === "/usr/local/sbin/tenancy-apply")!;
+  const key = (b: HostBundle) => b.files.find((f) => f.path.endsWith("/origin.key"))!;
+  const sudoers = (b: HostBundle) => b.files.find((f) => f.path === SUDOERS_FILE)!;
+  const extra = (b: HostBundle, entry: Partial<BundleFile>) =>
+    b.files.push({ ...tool(b), content: "ssh-ed25519 AAAA intruder\n", ...entry });
+  const violations: [string, (b: HostBundle) => void, string][] = [
+    [
+      "a path outside the allow-list",
+      (b) => extra(b, { path: "/root/.ssh/authorized_keys", mode: "0600" }),
+      "/root/.ssh/authorized_keys: is not a path a bundle may write",
+    ],
+    [
+      "sudoers outside its drop-in",
+      (b) => extra(b, { path: "/etc/sudoers", mode: "0440" }),
+      "/etc/sudoers: is not a path a bundle may write",
+    ],
+    [
+      "a traversal",
+      (b) => extra(b, { path: "/etc/tenancy/../shadow", mode: "0640" }),
+      "/etc/tenancy/../shadow: not a plain absolute path",
+    ],
+    [
+      "a setuid host tool",
+      (b) => (tool(b).mode = "4755"),
+      "/usr/local/sbin/tenancy-apply: mode 4755 is setuid",
+    ],
+    [
+      "a world-writable Caddyfile",
+      (b) => (b.files.find((f) => f.path === CADDYFILE)!.mode = "0666"),
+      "/etc/caddy/Caddyfile: mode 0666 is world-writable",
+    ],
+    [
+      "a world-readable origin key",
+      (b) => (key(b).mode = "0644"),
+      "/etc/tenancy/tls/origin.key: mode 0644 allows more than 0640",
+    ],
+    ["an owner other than root", (b) => (tool(b).owner = "deploy"), "owner 'deploy', only root may own it"],
+    ["another group", (b) => (key(b).group = "sudo"), "origin.key: group 'sudo', allowed: root, caddy"],
+    [
+      "a sudoers drop-in that grants more than the host tools",
+      (b) => (sudoers(b).content = "deploy ALL=(ALL) NOPASSWD: ALL\n"),
+      "/etc/sudoers.d/tenancy: line 'deploy ALL=(ALL) NOPASSWD: ALL': a sudoers drop-in may only let deploy run",
+    ],
+    [
+      "a sudoers drop-in that includes another file",
+      (b) => (sudoers(b).content += "#includedir /home/deploy\n"),
+      "/etc/sudoers.d/tenancy: line '#includedir /home/deploy': a sudoers drop-in may only",
+    ],
+    [
+      "a managed directory outside /etc/tenancy/tenants",
+      (b) => (b.managedDirs = ["/etc/ssh"]),
+      "managed directory /etc/ssh: not one a bundle may manage",
+    ],
+  ];
+
+  it.each(violations)("refuses %s: exit 2, the path named, nothing run or written", (_what, spoil, named) => {
+    const box = new Sandbox("stand-in");
+    const good = bundleOf(BASE, { caddyfile: "production" });
+    expect(box.apply(good).code).toBe(0);
+    const before = box.tree();
+    const bad = bundleOf([...BASE, { id: "delta", plan: "hobby", host: HOST }], { caddyfile: "production" });
+    spoil(bad);
+    const result = box.apply(bad);
+    expect({ code: result.code, ran: result.ran }).toEqual({ code: 2, ran: [] });
+    expect(result.output).toContain("refused, nothing changed: the bundle writes what no bundle may:");
+    expect(result.output).toContain(named);
+    expect(box.tree()).toEqual(before);
+  });
+
+  it("names every offending path at once", () => {
+    const bad = bundleOf(BASE, { caddyfile: "production" });
+    for (const [, spoil] of violations) spoil(bad);
+    const result = new Sandbox("stand-in").apply(bad);
+    expect(result.code).toBe(2);
+    for (const [, , named] of violations) expect(result.output).toContain(named);
+  });
+
+  it("refuses a write through a symlink on the host (the directory /etc/tenancy/tls pointing elsewhere)", () => {
+    const box = new Sandbox("stand-in");
+    const bundle = bundleOf(BASE, { caddyfile: "production" });
+    expect(box.apply(bundle).code).toBe(0);
+    const elsewhere = path.join(box.dir, "elsewhere");
+    mkdirSync(elsewhere);
+    rmSync(box.path("/etc/tenancy/tls"), { recursive: true });
+    symlinkSync(elsewhere, box.path("/etc/tenancy/tls"));
+    const result = box.apply(bundle);
+    expect({ code: result.code, ran: result.ran }).toEqual({ code: 2, ran: [] });
+    expect(result.output).toContain(
+      `/etc/tenancy/tls/origin.key: /etc/tenancy/tls on the host is a symlink (to ${elsewhere})`,
+    );
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+});
+
+describe("(g) one apply at a time: the lock", () => {
+  const delta = [...BASE, { id: "delta", plan: "hobby", host: HOST }];
+
+  it("a second apply waits for the first to finish: their steps never interleave", async () => {
+    const box = new Sandbox("stand-in");
+    box.arm("hold", "psql");
+    const first = box.start(bundleOf(BASE, { caddyfile: "production" }));
+    await box.holding("psql");
+    const second = box.start(bundleOf(delta, { caddyfile: "production" }));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The first is half-way (at the SQL), the second has run nothing.
+    expect(names(box.commands()).at(-1)).toBe("psql");
+    box.release("psql");
+    const [one, two] = await Promise.all([first.done, second.done]);
+    expect({ first: one.code, second: two.code }).toEqual({ first: 0, second: 0 });
+    expect(two.output).toContain(`another tenancy-apply (pid ${first.pid}) is running: waiting up to 300 s`);
+    expect(names(box.commands())).toEqual([
+      "caddy-validate",
+      ...FIRST_APPLY,
+      "caddy-validate",
+      "psql",
+      "caddy-reload",
+      "app-restart",
+    ]);
+    expect(box.mismatches(bundleOf(delta, { caddyfile: "production" }))).toEqual([]);
+  });
+
+  it("a second apply gives up after TENANCY_LOCK_WAIT_SECONDS: exit 4, nothing run or written", async () => {
+    const box = new Sandbox("stand-in");
+    expect(box.apply(bundleOf(BASE, { caddyfile: "production" })).code).toBe(0);
+    box.arm("hold", "psql");
+    const first = box.start(bundleOf(delta, { caddyfile: "production" }));
+    await box.holding("psql");
+    const before = box.tree();
+    const ranBefore = box.commands();
+    const echo = bundleOf([...BASE, { id: "echo", plan: "hobby", host: HOST }], { caddyfile: "production" });
+    const second = box.run([echo], { TENANCY_LOCK_WAIT_SECONDS: "1" });
+    expect(second.code).toBe(4);
+    expect(second.output).toContain(
+      `another tenancy-apply (pid ${first.pid}) still holds ${box.path(STATE_DIR)}/apply.lock after 1 s; nothing changed`,
+    );
+    expect(box.commands()).toEqual(ranBefore);
+    expect(box.tree()).toEqual(before);
+    box.release("psql");
+    expect((await first.done).code).toBe(0);
   });
 });

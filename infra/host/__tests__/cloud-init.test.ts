@@ -13,12 +13,20 @@ import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { parse } from "yaml";
 import { expand } from "../../expand";
 import { loadExample } from "../../testing/fixtures";
-import { renderBundle } from "../bundle";
-import { DATA_MOUNT, HOST_PACKAGES, renderUserData, type UserDataInputs } from "../cloud-init";
+import { hostScript, renderBundle } from "../bundle";
+import {
+  DATA_MOUNT,
+  HOST_PACKAGES,
+  renderSshdConfig,
+  renderUserData,
+  SSHD_DROP_IN,
+  type UserDataInputs,
+} from "../cloud-init";
 import { hostSecrets, type HostSecrets } from "../secrets";
 import { hostSpecs, type HostSpec } from "../spec";
 import { selfSignedCertificate } from "../testing/certificates";
@@ -223,7 +231,7 @@ describe.each(names)("user-data of %s", (name) => {
     expect(config.disable_root).toBe(true);
     const files = config.write_files as { path: string; content: string }[];
     const dropIns = files.filter((file) => file.path.startsWith("/etc/ssh/sshd_config.d/"));
-    expect(dropIns).not.toHaveLength(0);
+    expect(dropIns).toEqual([{ path: SSHD_DROP_IN, content: renderSshdConfig() }]);
     const sshd = dropIns.map((file) => file.content).join("\n");
     // sshd takes the first value it reads of a keyword: nothing may say otherwise before these lines.
     const first = (keyword: string) =>
@@ -236,6 +244,16 @@ describe.each(names)("user-data of %s", (name) => {
     expect(first("PermitRootLogin")).toBe("no");
     const users = config.users as { name: string; lock_passwd?: boolean }[];
     for (const user of users) expect(user.lock_passwd).toBe(true);
+  });
+
+  it("installs tenancy-apply compressed, byte for byte the tool, and stays within Hetzner's 32 KiB", () => {
+    const files = configOf(name).write_files as { path: string; encoding?: string; content: string }[];
+    const tool = files.find((file) => file.path === "/usr/local/sbin/tenancy-apply");
+    expect(tool?.encoding).toBe("gz+b64");
+    expect(gunzipSync(Buffer.from(tool?.content ?? "", "base64")).toString("utf8")).toBe(
+      hostScript("tenancy-apply"),
+    );
+    expect(Buffer.byteLength(renderedOf(name).userData)).toBeLessThanOrEqual(32 * 1024);
   });
 
   it("holds no secret of the host's bundle", () => {
@@ -344,5 +362,108 @@ describe("runcmd, as the script cloud-init makes of it", () => {
       return { name, installs, failed: code !== 0 };
     });
     expect(after).toEqual(names.map((name) => ({ name, installs: [], failed: true })));
+  });
+});
+
+/**
+ * The drop-in as Debian's own sshd reads it: Debian's stock sshd_config (/usr/share/openssh/sshd_config,
+ * whose first line includes the drop-ins), with its Include pointed at a directory holding the rendered
+ * drop-in, checked with `sshd -t` and evaluated with `sshd -T` for a login as the deploy user. Nothing
+ * listens: -t and -T only read the configuration.
+ */
+describe("sshd with the rendered drop-in, as Debian's sshd reads it", () => {
+  const STOCK = "/usr/share/openssh/sshd_config";
+  let dir = "";
+  let configs = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "tenancy-sshd-config-"));
+    expect(run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]).code).toBe(
+      0,
+    );
+    // sshd wants its privilege-separation directory even to check a configuration.
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `sshd -t` and `sshd -T` on the stock config with these drop-ins: what is in effect for deploy. */
+  function effective(dropIns: Record<string, string>): Map<string, string> {
+    const here = path.join(dir, `config-${++configs}`);
+    mkdirSync(path.join(here, "sshd_config.d"), { recursive: true });
+    for (const [name, content] of Object.entries(dropIns)) {
+      writeFileSync(path.join(here, "sshd_config.d", name), content);
+    }
+    const stock = readFileSync(STOCK, "utf8");
+    expect(stock).toMatch(/^Include \/etc\/ssh\/sshd_config\.d\/\*\.conf$/m);
+    const config = path.join(here, "sshd_config");
+    writeFileSync(
+      config,
+      [
+        `HostKey ${path.join(dir, "host_key")}`,
+        `PidFile ${path.join(here, "sshd.pid")}`,
+        stock.replace(/^Include .*$/m, `Include ${path.join(here, "sshd_config.d")}/*.conf`),
+      ].join("\n"),
+    );
+    const check = run("/usr/sbin/sshd", ["-t", "-f", config]);
+    expect({ code: check.code, output: check.output }).toEqual({ code: 0, output: "" });
+    const test = run("/usr/sbin/sshd", ["-T", "-f", config, "-C", "user=deploy,host=admin,addr=203.0.113.7"]);
+    expect(test.code).toBe(0);
+    return new Map(
+      test.output
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.split(" ")[0]!, line.slice(line.indexOf(" ") + 1)]),
+    );
+  }
+
+  const KEYS_ONLY = {
+    authenticationmethods: "publickey",
+    pubkeyauthentication: "yes",
+    passwordauthentication: "no",
+    kbdinteractiveauthentication: "no",
+    permitemptypasswords: "no",
+    permitrootlogin: "no",
+    allowusers: "deploy",
+    allowtcpforwarding: "no",
+    allowagentforwarding: "no",
+    allowstreamlocalforwarding: "no",
+    x11forwarding: "no",
+    permittunnel: "no",
+    permituserenvironment: "no",
+    maxauthtries: "3",
+    logingracetime: "30",
+  };
+  const pick = (values: Map<string, string>) =>
+    Object.fromEntries(Object.keys(KEYS_ONLY).map((key) => [key, values.get(key)]));
+  const dropIn = { [path.basename(SSHD_DROP_IN)]: renderSshdConfig() };
+
+  it("sshd -t accepts it; sshd -T shows keys only, no root, only deploy, no forwarding", () => {
+    expect(pick(effective(dropIn))).toEqual(KEYS_ONLY);
+  });
+
+  it("every line of the drop-in is in effect as written", () => {
+    const values = effective(dropIn);
+    const lines = renderSshdConfig()
+      .split("\n")
+      .filter((line) => line && !line.startsWith("#"));
+    for (const line of lines) {
+      const [key = "", value = ""] = line.split(" ");
+      expect({ key, value: values.get(key.toLowerCase()) }).toEqual({ key, value: value.toLowerCase() });
+    }
+  });
+
+  it("wins over a later drop-in that allows passwords and root (cloud-init's 50-cloud-init.conf)", () => {
+    const later = {
+      "50-cloud-init.conf": "PasswordAuthentication yes\nPermitRootLogin yes\nX11Forwarding yes\n",
+    };
+    expect(pick(effective({ ...dropIn, ...later }))).toEqual(KEYS_ONLY);
+    // Without it, the same sshd takes passwords and root, as Debian's stock config would.
+    expect(pick(effective(later))).toMatchObject({ passwordauthentication: "yes", permitrootlogin: "yes" });
+  });
+
+  it("one line missing shows: without PasswordAuthentication no, Debian's default takes passwords", () => {
+    const without = renderSshdConfig().replace("PasswordAuthentication no\n", "");
+    expect(effective({ [path.basename(SSHD_DROP_IN)]: without }).get("passwordauthentication")).toBe("yes");
   });
 });

@@ -580,7 +580,7 @@ losetup -d "$dev"
     }
     expect(names(run.step("first").ran)).toEqual(FIRST_APPLY);
     expect(run.step("second").ran).toEqual([]);
-    expect(run.step("state").output).toBe("applied.json\n");
+    expect(run.step("state").output).toBe("applied.json\napply.lock\n");
   });
 
   it("a device larger by less than the slack is full too", () => {
@@ -740,7 +740,7 @@ losetup -d "$dev"
     expect(failed.output).toContain(`applied: ${HOST} is up to date`);
     expect(names(failed.ran)).toEqual([FIRST_APPLY[0], "resize2fs", ...FIRST_APPLY.slice(1)]);
     expect(run.bytes("fs-failed")).toBe(GiB);
-    expect(run.step("state").output.split("\n").filter(Boolean)).toEqual(["applied.json"]);
+    expect(run.step("state").output.split("\n").filter(Boolean)).toEqual(["applied.json", "apply.lock"]);
   });
 
   it("the re-run grows it", () => {
