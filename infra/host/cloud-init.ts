@@ -5,6 +5,7 @@
  * later as a HostBundle over SSH (`tenancy-apply`), never through user-data, which Hetzner cannot
  * change without replacing the server. No secret is ever written here.
  */
+import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { hostScript } from "./bundle";
 import type { HostSpec } from "./spec";
@@ -50,6 +51,8 @@ export interface UserDataInputs {
 export const VOLUME_WAIT_SECONDS = 300;
 export const NOTIFY_TOOL = "/usr/local/sbin/tenancy-notify";
 export const BOOTSTRAP_SCRIPT = "/usr/local/sbin/tenancy-bootstrap";
+/** Hetzner's limit on a server's user-data. */
+export const USER_DATA_MAX_BYTES = 32 * 1024;
 const CLOUD_INIT_LOG = "/var/log/cloud-init-output.log";
 
 /**
@@ -122,7 +125,13 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
         path: "/etc/apt/apt.conf.d/20auto-upgrades",
         content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
       },
-      { path: "/usr/local/sbin/tenancy-apply", permissions: "0755", content: hostScript("tenancy-apply") },
+      // Compressed: Hetzner takes at most 32 KiB of user-data, and the apply tool alone is about that.
+      {
+        path: "/usr/local/sbin/tenancy-apply",
+        permissions: "0755",
+        encoding: "gz+b64",
+        content: gzipSync(hostScript("tenancy-apply"), { level: 9 }).toString("base64"),
+      },
       { path: BOOTSTRAP_SCRIPT, permissions: "0755", content: renderBootstrapScript(host, inputs) },
     ],
     // One script, stopping at the first failure: cloud-init runs runcmd entries without `set -e`, so a

@@ -17,12 +17,14 @@ import path from "node:path";
 import { parse } from "yaml";
 import { expand } from "../../expand";
 import { loadExample } from "../../testing/fixtures";
-import { renderBundle } from "../bundle";
+import { gunzipSync } from "node:zlib";
+import { hostScript, renderBundle } from "../bundle";
 import {
   BOOTSTRAP_SCRIPT,
   DATA_MOUNT,
   HOST_PACKAGES,
   renderUserData,
+  USER_DATA_MAX_BYTES,
   VOLUME_WAIT_SECONDS,
   type UserDataInputs,
 } from "../cloud-init";
@@ -224,6 +226,16 @@ describe.each(names)("user-data of %s", (name) => {
     expect(String(volume?.[3]).split(",")).toContain("nofail");
   });
 
+  it("fits Hetzner's limit on user-data, with the apply tool compressed in it", () => {
+    expect(Buffer.byteLength(renderedOf(name).userData)).toBeLessThanOrEqual(USER_DATA_MAX_BYTES);
+    const files = configOf(name).write_files as { path: string; content: string; encoding?: string }[];
+    const tool = files.find((file) => file.path === "/usr/local/sbin/tenancy-apply");
+    expect(tool?.encoding).toBe("gz+b64");
+    expect(gunzipSync(Buffer.from(tool?.content ?? "", "base64")).toString("utf8")).toBe(
+      hostScript("tenancy-apply"),
+    );
+  });
+
   it("hardens SSH: no password authentication, no root login", () => {
     const config = configOf(name);
     expect(config.ssh_pwauth).toBe(false);
@@ -372,6 +384,12 @@ describe("runcmd, as the script cloud-init makes of it", () => {
       return { name, installs, failed: code !== 0 };
     });
     expect(after).toEqual(names.map((name) => ({ name, installs: [], failed: true })));
+  });
+
+  it.each(names)("%s: the bootstrap script is shellcheck clean", (name) => {
+    const file = path.join(mkdtempSync(path.join(dir, "shellcheck-")), "tenancy-bootstrap");
+    writeFileSync(file, runcmdScript(name));
+    expect(run("shellcheck", [file])).toEqual({ code: 0, output: "" });
   });
 
   it("says loudly that the bootstrap failed, and notifies when the host has tenancy-notify", () => {
