@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { renderCaddyfile, TLS_CERT_FILE, TLS_KEY_FILE } from "./caddyfile";
 import {
+  APP_USER,
   BACKUP_LIST_FILE,
   REGISTRY_FILE,
   renderBackupList,
@@ -116,9 +117,10 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     file("/etc/caddy/Caddyfile", renderCaddyfile(host), ["caddy"]),
     file(TLS_CERT_FILE, ensureNewline(secrets.originCertificate), ["caddy"]),
     file(TLS_KEY_FILE, ensureNewline(secrets.originKey), ["caddy"], "0640", "caddy"),
-    file(REGISTRY_FILE, `${JSON.stringify(renderRegistry(host), null, 2)}\n`, ["app"]),
+    // The app's files: readable by the app's group, and by no other user but root.
+    file(REGISTRY_FILE, `${JSON.stringify(renderRegistry(host), null, 2)}\n`, ["app"], "0640", APP_USER),
     ...Object.entries(renderTenantEnv(host, secrets)).map(([p, content]) =>
-      file(p, content, ["app"], "0600"),
+      file(p, content, ["app"], "0640", APP_USER),
     ),
     file(BACKUP_LIST_FILE, renderBackupList(host), []),
     file(RESTIC_ENV_FILE, renderResticEnv(secrets), [], "0600"),

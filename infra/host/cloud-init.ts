@@ -12,16 +12,19 @@ import type { HostSpec } from "./spec";
 
 export const DATA_MOUNT = "/mnt/data";
 export const DEPLOY_USER = "deploy";
+/** Written by `tenancy-apply --bootstrap` when it is done: a bootstrap finished by hand has it too. */
+export const BOOTSTRAPPED_FILE = "/etc/tenancy/bootstrapped";
 
 /**
  * What Pulumi runs over SSH as the deploy user, with the bundle on stdin. It waits for cloud-init's last
  * stage to end (`cloud-init status --wait` alone returns early when any module failed), stops with
- * cloud-init's report if the bootstrap failed, then applies the bundle.
+ * cloud-init's report if the bootstrap failed (unless an operator finished it since: BOOTSTRAPPED_FILE),
+ * then applies the bundle.
  */
 export const APPLY_COMMAND = [
   "set -e",
   "i=0; until [ -e /var/lib/cloud/instance/boot-finished ]; do i=$((i+1)); [ $i -le 900 ] || { echo 'tenancy: cloud-init did not finish in 30 minutes' >&2; exit 1; }; sleep 2; done",
-  "cloud-init status >/dev/null || { echo 'tenancy: the host bootstrap failed:' >&2; cloud-init status --long >&2; exit 1; }",
+  `[ -e ${BOOTSTRAPPED_FILE} ] || cloud-init status >/dev/null || { echo 'tenancy: the host bootstrap failed:' >&2; cloud-init status --long >&2; exit 1; }`,
   "sudo /usr/local/sbin/tenancy-apply -",
 ].join("\n");
 export const HOST_PACKAGES = [
@@ -70,6 +73,44 @@ export interface UserDataInputs {
   sshAuthorizedKeys: string[];
   /** The data volume's device, `/dev/disk/by-id/scsi-0HC_Volume_<id>` (hcloud Volume `linuxDevice`). */
   volumeDevice: string;
+  /** How long the bootstrap waits for the volume before it fails (default VOLUME_WAIT_SECONDS; tests). */
+  volumeWaitSeconds?: number;
+}
+
+/** Hetzner attaches a new server's volume within seconds as a rule; minutes have been seen. */
+export const VOLUME_WAIT_SECONDS = 300;
+export const NOTIFY_TOOL = "/usr/local/sbin/tenancy-notify";
+export const BOOTSTRAP_SCRIPT = "/usr/local/sbin/tenancy-bootstrap";
+/** Hetzner's limit on a server's user-data. */
+export const USER_DATA_MAX_BYTES = 32 * 1024;
+const CLOUD_INIT_LOG = "/var/log/cloud-init-output.log";
+
+/**
+ * The first boot, as a file of its own so that an operator can run it again (as root, through the deploy
+ * user's sudo) once the cause of a failure is fixed. A failure says so on the console (cloud-init's
+ * output goes there) and, when the host has it, through tenancy-notify.
+ */
+function renderBootstrapScript(host: HostSpec, inputs: UserDataInputs): string {
+  return [
+    "#!/bin/sh",
+    `# tenancy: the first boot of ${host.name}, from its user-data. Safe to run again, as root, once the`,
+    "# cause of a failure is fixed: docs/runbooks.md, A host whose bootstrap failed.",
+    "set -eu",
+    "bootstrap_failed() {",
+    '  [ "$1" -eq 0 ] && return 0',
+    `  message="tenancy: the bootstrap of ${host.name} failed (exit $1); see ${CLOUD_INIT_LOG}, and docs/runbooks.md (A host whose bootstrap failed)"`,
+    '  echo "$message" >&2',
+    `  if [ -x ${NOTIFY_TOOL} ]; then ${NOTIFY_TOOL} --event bootstrap-failed --status "$message" --log ${CLOUD_INIT_LOG} || true; fi`,
+    "}",
+    "trap 'bootstrap_failed $?' EXIT",
+    // Refuse to put PostgreSQL on the server disk: without the volume there is no database. The volume is
+    // attached after the server is created, so wait for it, a bounded time.
+    `/usr/local/sbin/tenancy-apply --wait-for-volume ${inputs.volumeDevice} ${inputs.volumeWaitSeconds ?? VOLUME_WAIT_SECONDS}`,
+    `DEBIAN_FRONTEND=noninteractive apt-get install -y ${HOST_PACKAGES.join(" ")}`,
+    "systemctl reload ssh",
+    "/usr/local/sbin/tenancy-apply --bootstrap",
+    "",
+  ].join("\n");
 }
 
 export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
@@ -86,8 +127,9 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
         gecos: "tenancy deploy (applies host bundles)",
         shell: "/bin/bash",
         lock_passwd: true,
-        // The deploy user may run the host tools as root, and nothing else.
-        sudo: "ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore",
+        // The deploy user may run the host tools as root, and nothing else; the bootstrap script too, which
+        // is how an operator finishes a failed first boot (docs/runbooks.md).
+        sudo: `ALL=(root) NOPASSWD: /usr/local/sbin/tenancy-apply, /usr/local/sbin/tenancy-restore, ${BOOTSTRAP_SCRIPT}`,
         ssh_authorized_keys: inputs.sshAuthorizedKeys,
       },
     ],
@@ -103,30 +145,18 @@ export function renderUserData(host: HostSpec, inputs: UserDataInputs): string {
         path: "/etc/apt/apt.conf.d/20auto-upgrades",
         content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
       },
-      // Compressed: Hetzner takes at most 32 KiB of user-data, and the tool alone is more than that.
+      // Compressed: Hetzner takes at most 32 KiB of user-data, and the apply tool alone is about that.
       {
         path: "/usr/local/sbin/tenancy-apply",
         permissions: "0755",
         encoding: "gz+b64",
         content: gzipSync(hostScript("tenancy-apply"), { level: 9 }).toString("base64"),
       },
+      { path: BOOTSTRAP_SCRIPT, permissions: "0755", content: renderBootstrapScript(host, inputs) },
     ],
     // One script, stopping at the first failure: cloud-init runs runcmd entries without `set -e`, so a
     // guard in an entry of its own would not stop the next. A failure shows in `cloud-init status`.
-    runcmd: [
-      [
-        "sh",
-        "-c",
-        [
-          "set -eu",
-          // Refuse to put PostgreSQL on the server disk: without the volume there is no database.
-          `mountpoint -q ${DATA_MOUNT} || { echo "tenancy: ${DATA_MOUNT} is not mounted; not installing PostgreSQL" >&2; exit 1; }`,
-          `DEBIAN_FRONTEND=noninteractive apt-get install -y ${HOST_PACKAGES.join(" ")}`,
-          "systemctl reload ssh",
-          "/usr/local/sbin/tenancy-apply --bootstrap",
-        ].join("\n"),
-      ],
-    ],
+    runcmd: [[BOOTSTRAP_SCRIPT]],
   };
   const header = [
     "#cloud-config",

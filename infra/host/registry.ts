@@ -1,14 +1,21 @@
 /**
- * The tenant registry the app reads (`/etc/tenancy/tenants.json`), the per-tenant env files that hold the
- * database URL (0600), and the plain list the backup script reads. The contract is in docs/host.md.
+ * The tenant registry the app reads (`/etc/tenancy/app/tenants.json`), the per-tenant env files that hold the
+ * database URL, and the plain list the backup script reads. The contract is in docs/host.md.
  */
 import { isServed } from "../expand";
 import { TENANT_HEADER } from "./caddyfile";
 import type { HostSecrets } from "./secrets";
 import type { HostSpec } from "./spec";
 
-export const REGISTRY_FILE = "/etc/tenancy/tenants.json";
-export const TENANT_ENV_DIR = "/etc/tenancy/tenants";
+/**
+ * The unprivileged system user the app runs as (tenancy-apply creates it). It reads the files under
+ * APP_DIR, through their group, and nothing else of /etc/tenancy: the backup credentials and the origin
+ * key are root's (and Caddy's), and only APP_DIR is mounted into the app's container.
+ */
+export const APP_USER = "tenancy-app";
+export const APP_DIR = "/etc/tenancy/app";
+export const REGISTRY_FILE = `${APP_DIR}/tenants.json`;
+export const TENANT_ENV_DIR = `${APP_DIR}/tenants`;
 export const BACKUP_LIST_FILE = "/etc/tenancy/tenants.tsv";
 export const DB_HOST = "127.0.0.1";
 export const DB_PORT = 5432;
@@ -70,7 +77,7 @@ export function renderRegistry(host: HostSpec): Registry {
   };
 }
 
-/** `/etc/tenancy/tenants/<id>.env`: the only place on the host that holds the tenant's password. */
+/** `/etc/tenancy/app/tenants/<id>.env`: the only place on the host that holds the tenant's password. */
 export function renderTenantEnv(host: HostSpec, secrets: HostSecrets): Record<string, string> {
   const files: Record<string, string> = {};
   for (const tenant of host.tenants) {

@@ -7,7 +7,7 @@ import { scramVerifier } from "./scram";
 import { STORAGE_BOX_SFTP_PORT, type SftpTransport } from "./sftp";
 
 export interface HostSecrets {
-  /** Plaintext database password of a tenant: only ever written to the tenant's 0600 env file. */
+  /** Plaintext database password of a tenant: only ever written to the tenant's env file (0640, root and the app's group). */
   dbPassword(tenantId: string): string;
   /** The SCRAM verifier of that password: what the SQL carries instead of the password. */
   dbVerifier(tenantId: string, role: string): string;

@@ -2,7 +2,7 @@
  * systemd units: the app container (one per host, resource-limited), the backup timers, and the alert that
  * a failed timer job sends (OnFailure= starts tenancy-notify@<the unit>.service).
  */
-import { REGISTRY_FILE } from "./registry";
+import { APP_DIR, APP_USER, REGISTRY_FILE } from "./registry";
 import { TENANT_HEADER } from "./caddyfile";
 import type { HostSpec } from "./spec";
 
@@ -28,18 +28,24 @@ export function renderUnits(host: HostSpec): Record<string, string> {
     "[Service]",
     // podman is looked up on systemd's search path, which puts /usr/local/bin first.
     `ExecStartPre=-podman rm --force --ignore ${APP_CONTAINER}`,
-    [
-      "ExecStart=podman run --rm --name",
+    // Root's podman runs the container, whose process is the app user's uid and gid (no user namespace,
+    // so the host's file modes apply as they read) without capabilities. It sees APP_DIR and nothing else
+    // of /etc/tenancy. The shell looks the ids up ($$ is systemd's escape for a literal $).
+    `ExecStart=/bin/sh -c '${[
+      "exec podman run --rm --name",
       APP_CONTAINER,
       "--network host",
       `--memory ${memoryMb}m`,
       `--cpus ${(cpuPercent / 100).toFixed(2)}`,
-      "--volume /etc/tenancy:/etc/tenancy:ro",
+      `--user "$$(id -u ${APP_USER}):$$(id -g ${APP_USER})"`,
+      "--cap-drop all",
+      "--security-opt no-new-privileges",
+      `--volume ${APP_DIR}:${APP_DIR}:ro`,
       `--env TENANCY_REGISTRY=${REGISTRY_FILE}`,
       `--env TENANCY_TENANT_HEADER=${TENANT_HEADER}`,
       `--env PORT=${host.app.port}`,
       host.app.image,
-    ].join(" "),
+    ].join(" ")}'`,
     `ExecStop=podman stop --time 20 ${APP_CONTAINER}`,
     "Restart=on-failure",
     "RestartSec=5",

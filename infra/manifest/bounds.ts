@@ -56,7 +56,7 @@ export const BOUNDS = {
     minWhy: "Hetzner's smallest volume",
   },
   /**
-   * Reaches the app as an integer in its tenant registry (/etc/tenancy/tenants.json, docs/host.md), which
+   * Reaches the app as an integer in its tenant registry (/etc/tenancy/app/tenants.json, docs/host.md), which
    * says no more of its type: the bound is the widest integer every stack the app may keep it in takes
    * (PostgreSQL integer, a 32-bit int).
    */

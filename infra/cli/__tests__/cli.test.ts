@@ -234,7 +234,7 @@ describe("tenancy (the command)", () => {
     const { code, stdout } = tenancy("render", "alpen-energie", "--out", out, "-f", EXAMPLE_MANIFEST);
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain("Rendered alpen-energie (dedicated, 1 tenant)");
-    const env = readFileSync(path.join(out, "files/etc/tenancy/tenants/alpen-energie.env"), "utf8");
+    const env = readFileSync(path.join(out, "files/etc/tenancy/app/tenants/alpen-energie.env"), "utf8");
     expect(env).toContain(
       "DATABASE_URL=postgresql://t_alpen_energie:@@secret:alpen-energie-db-password@@@127.0.0.1",
     );
@@ -332,7 +332,7 @@ describe("tenancy (the command)", () => {
       const out = path.join(parent, "render");
       const first = render("shared-fsn1-a", out);
       expect(first.code).toBe(EXIT.ok);
-      expect(filesUnder(out)).toContain("files/etc/tenancy/tenants/baeckerei-klein.env");
+      expect(filesUnder(out)).toContain("files/etc/tenancy/app/tenants/baeckerei-klein.env");
       // Through a link to the earlier render: the link stays a link.
       const link = path.join(parent, "link");
       symlinkSync(out, link);

@@ -31,7 +31,7 @@ import { expand } from "../../expand";
 import { loadExample, manifestOf, REPO_ROOT, type TenantEntry } from "../../testing/fixtures";
 import { renderBundle, SUDOERS_FILE, type BundleFile, type HostBundle } from "../bundle";
 import { renderCaddyfile } from "../caddyfile";
-import { BACKUP_LIST_FILE, tenantEnvFile } from "../registry";
+import { APP_USER, BACKUP_LIST_FILE, REGISTRY_FILE, tenantEnvFile } from "../registry";
 import { hostSecrets, referenceSecrets } from "../secrets";
 import { hostSpec, hostSpecs, type HostSpec } from "../spec";
 import { selfSignedCertificate } from "../testing/certificates";
@@ -207,6 +207,7 @@ class Sandbox {
       TENANCY_CMD_FINAL_BACKUP: `${record("final-backup")} {}`,
       TENANCY_CMD_POSTGRES_RESTART: record("postgres-restart"),
       TENANCY_CMD_BOOTSTRAP_SERVICES: record("bootstrap-services"),
+      TENANCY_CMD_APP_USER: `${record("app-user")} {}`,
       ...extra,
     };
   }
@@ -335,6 +336,16 @@ function groupId(name: string): number | undefined {
 }
 
 beforeAll(async () => {
+  // As root the tool sets the owner and group of each file: the app's files are the app user's group, which
+  // a host gets from the tool itself (useradd, stood in for here) and this machine gets once, here.
+  if (process.getuid?.() === 0 && groupId(APP_USER) === undefined) {
+    const made = spawnSync(
+      "useradd",
+      ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", APP_USER],
+      { encoding: "utf8" },
+    );
+    if (made.status !== 0) throw new Error(`useradd ${APP_USER}: ${made.stderr}`);
+  }
   work = mkdtempSync(path.join(os.tmpdir(), "tenancy-apply-test-"));
   writeFileSync(path.join(work, "record"), RECORD_SCRIPT);
   chmodSync(path.join(work, "record"), 0o755);
@@ -370,7 +381,7 @@ describe("(a) a first apply, then a second one", () => {
 
   it("writes every file of the bundle with its content and mode (and owner, when run as root)", () => {
     expect(box.mismatches(bundle)).toEqual([]);
-    expect(box.tree()[`etc/tenancy/tenants/alpha.env`]).toMatch(/^600 TENANT_ID=alpha\n/);
+    expect(box.tree()[`etc/tenancy/app/tenants/alpha.env`]).toMatch(/^640 TENANT_ID=alpha\n/);
     if (process.getuid?.() === 0) {
       for (const entry of bundle.files) {
         const stat = statSync(box.path(entry.path));
@@ -410,7 +421,7 @@ describe("(a) a first apply, then a second one", () => {
     const next = bundleOf([...BASE, { id: "delta", plan: "hobby", host: HOST }]);
     const check = box.run(["--check", next]);
     expect(check.code).toBe(0);
-    expect(check.output).toMatch(/changed: \/etc\/tenancy\/tenants\/delta\.env/);
+    expect(check.output).toMatch(/changed: \/etc\/tenancy\/app\/tenants\/delta\.env/);
     expect(check.output).toMatch(/would run: sql, caddy, app/);
     expect(names(check.ran)).toEqual(["caddy-validate"]);
     expect(box.tree()).toEqual(before);
@@ -523,6 +534,39 @@ describe("(c) a bundle that does not validate is refused", () => {
   });
 });
 
+describe("(f) a host with the app's files where they were before /etc/tenancy/app", () => {
+  it("moves them: the bundle writes the new ones, and the old ones go once the app restarted", () => {
+    const box = new Sandbox();
+    const legacy = [
+      "/etc/tenancy/tenants.json",
+      "/etc/tenancy/tenants/alpha.env",
+      "/etc/tenancy/tenants/bravo.env",
+    ];
+    for (const file of legacy) {
+      mkdirSync(path.dirname(box.path(file)), { recursive: true });
+      writeFileSync(box.path(file), "old\n", { mode: 0o600 });
+    }
+    const bundle = bundleOf(BASE);
+    const check = box.run(["--check", bundle]);
+    expect(check.output).toContain("would remove: /etc/tenancy/tenants.json");
+    expect(legacy.filter((file) => existsSync(box.path(file)))).toEqual(legacy);
+
+    const result = box.apply(bundle);
+    expect(result.code).toBe(0);
+    expect(legacy.filter((file) => existsSync(box.path(file)))).toEqual([]);
+    expect(existsSync(box.path("/etc/tenancy/tenants"))).toBe(false);
+    expect(box.mismatches(bundle)).toEqual([]);
+    expect(readFileSync(box.path(REGISTRY_FILE), "utf8")).toContain('"tenants"');
+    // The running app read the old files until its restart: they go after it.
+    const lines = result.output.split("\n");
+    const restarted = lines.indexOf("app: restarted");
+    const removed = lines.findIndex((line) => line.startsWith("removed: /etc/tenancy/tenants.json"));
+    expect(restarted).toBeGreaterThan(-1);
+    expect(removed).toBeGreaterThan(restarted);
+    expect(box.apply(bundle).output).toContain("no changes");
+  });
+});
+
 describe("(d) a tenant removed from the bundle", () => {
   it("gets a final backup, has its env file removed, and its site is gone", async () => {
     const box = new Sandbox();
@@ -572,7 +616,7 @@ describe("(e) a tenant that becomes decommissioned", () => {
     ]);
     // When the backup ran, no file had been touched yet.
     const atBackup = path.join(box.dir, "at-final-backup-bravo");
-    expect(readFileSync(path.join(atBackup, "tenants", "bravo.env"), "utf8")).toBe(envBefore);
+    expect(readFileSync(path.join(atBackup, "app", "tenants", "bravo.env"), "utf8")).toBe(envBefore);
     expect(
       statusIn(readFileSync(path.join(atBackup, path.basename(BACKUP_LIST_FILE)), "utf8"), "bravo"),
     ).toBe("active");

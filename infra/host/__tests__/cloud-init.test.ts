@@ -20,11 +20,14 @@ import { expand } from "../../expand";
 import { loadExample } from "../../testing/fixtures";
 import { hostScript, renderBundle } from "../bundle";
 import {
+  BOOTSTRAP_SCRIPT,
   DATA_MOUNT,
   HOST_PACKAGES,
   renderSshdConfig,
   renderUserData,
   SSHD_DROP_IN,
+  USER_DATA_MAX_BYTES,
+  VOLUME_WAIT_SECONDS,
   type UserDataInputs,
 } from "../cloud-init";
 import { hostSecrets, type HostSecrets } from "../secrets";
@@ -225,6 +228,16 @@ describe.each(names)("user-data of %s", (name) => {
     expect(String(volume?.[3]).split(",")).toContain("nofail");
   });
 
+  it("fits Hetzner's limit on user-data, with the apply tool compressed in it", () => {
+    expect(Buffer.byteLength(renderedOf(name).userData)).toBeLessThanOrEqual(USER_DATA_MAX_BYTES);
+    const files = configOf(name).write_files as { path: string; content: string; encoding?: string }[];
+    const tool = files.find((file) => file.path === "/usr/local/sbin/tenancy-apply");
+    expect(tool?.encoding).toBe("gz+b64");
+    expect(gunzipSync(Buffer.from(tool?.content ?? "", "base64")).toString("utf8")).toBe(
+      hostScript("tenancy-apply"),
+    );
+  });
+
   it("hardens SSH: no password authentication, no root login", () => {
     const config = configOf(name);
     expect(config.ssh_pwauth).toBe(false);
@@ -296,11 +309,17 @@ describe("strict top-level key check", () => {
 /**
  * runcmd as cloud-init runs it: `cloudinit.util.shellify` turns the list into the script that the
  * scripts_user module executes. Every command is a stand-in that logs its name, so nothing on this machine
- * is touched; `mountpoint` answers "mounted" or "not mounted" as the case wants.
+ * is touched; `tenancy-apply --wait-for-volume` answers "mounted" (0) or "not mounted in time" (3) as the
+ * case wants, and a `tenancy-notify` stand-in is there or not.
  */
 describe("runcmd, as the script cloud-init makes of it", () => {
+  /** The script cloud-init runs: runcmd, through shellify, runs the bootstrap script it wrote. */
   function runcmdScript(name: string): string {
-    const runcmd = configOf(name).runcmd;
+    const config = configOf(name);
+    expect(config.runcmd).toEqual([[BOOTSTRAP_SCRIPT]]);
+    const files = config.write_files as { path: string; content: string; permissions?: string }[];
+    const script = files.find((file) => file.path === BOOTSTRAP_SCRIPT);
+    expect(script?.permissions).toBe("0755");
     const result = run(
       SYSTEM_PYTHON,
       [
@@ -308,14 +327,19 @@ describe("runcmd, as the script cloud-init makes of it", () => {
         "import json, sys\nfrom cloudinit import util\nsys.stdout.write(util.shellify(json.load(sys.stdin)))",
       ],
       {
-        input: JSON.stringify(runcmd),
+        input: JSON.stringify(config.runcmd),
       },
     );
     if (result.code !== 0) throw new Error(`shellify failed:\n${result.output}`);
-    return result.output;
+    expect(result.output).toContain(`'${BOOTSTRAP_SCRIPT}'`);
+    return script?.content ?? "";
   }
 
-  function runWithStandIns(name: string, mounted: boolean): { code: number; ran: string[] } {
+  function runWithStandIns(
+    name: string,
+    mounted: boolean,
+    notify = true,
+  ): { code: number; ran: string[]; output: string } {
     const work = mkdtempSync(path.join(dir, "runcmd-"));
     const bin = path.join(work, "bin");
     const log = path.join(work, "ran.log");
@@ -325,8 +349,14 @@ describe("runcmd, as the script cloud-init makes of it", () => {
       writeFileSync(file, `#!/bin/sh\necho "${command} $*" >> "${log}"\nexit ${exit}\n`);
       chmodSync(file, 0o755);
     };
-    standIn("mountpoint", mounted ? 0 : 1);
-    for (const command of ["apt-get", "systemctl", "tenancy-apply"]) standIn(command, 0);
+    for (const command of ["apt-get", "systemctl", ...(notify ? ["tenancy-notify"] : [])])
+      standIn(command, 0);
+    writeFileSync(
+      path.join(bin, "tenancy-apply"),
+      `#!/bin/sh\necho "tenancy-apply $*" >> "${log}"\n` +
+        `[ "$1" = --wait-for-volume ] && exit ${mounted ? 0 : 3}\nexit 0\n`,
+      { mode: 0o755 },
+    );
     // The script calls the apply tool by its absolute path: point that at the stand-in.
     const script = runcmdScript(name).split("/usr/local/sbin/").join(`${bin}/`);
     expect(script).not.toMatch(/\/usr\/local\//);
@@ -339,16 +369,20 @@ describe("runcmd, as the script cloud-init makes of it", () => {
     } catch {
       ran = [];
     }
-    return { code: result.code, ran };
+    return { code: result.code, ran, output: result.output };
   }
 
   it.each(names)("%s: installs the host packages when the volume is mounted", (name) => {
     const { code, ran } = runWithStandIns(name, true);
     expect(code).toBe(0);
+    expect(ran[0]).toBe(
+      `tenancy-apply --wait-for-volume ${renderedOf(name).inputs.volumeDevice} ${VOLUME_WAIT_SECONDS}`,
+    );
     expect(ran.find((line) => line.startsWith("apt-get "))).toBe(
       `apt-get install -y ${HOST_PACKAGES.join(" ")}`,
     );
     expect(ran.at(-1)).toBe("tenancy-apply --bootstrap");
+    expect(ran.filter((line) => line.startsWith("tenancy-notify"))).toEqual([]);
   });
 
   // cloud-init's runcmd script has no `set -e`: the guard only works because the whole bootstrap is one
@@ -357,11 +391,32 @@ describe("runcmd, as the script cloud-init makes of it", () => {
     const after = names.map((name) => {
       const { code, ran } = runWithStandIns(name, false);
       // Reloading sshd with the hardened config may still happen; installing or bootstrapping may not.
-      const installs = ran.filter((line) => /^(apt-get|tenancy-apply) /.test(line));
+      const installs = ran.filter((line) => /^(apt-get|tenancy-apply --bootstrap)/.test(line));
       // And the script must fail, so that `cloud-init status` reports the boot as failed.
       return { name, installs, failed: code !== 0 };
     });
     expect(after).toEqual(names.map((name) => ({ name, installs: [], failed: true })));
+  });
+
+  it.each(names)("%s: the bootstrap script is shellcheck clean", (name) => {
+    const file = path.join(mkdtempSync(path.join(dir, "shellcheck-")), "tenancy-bootstrap");
+    writeFileSync(file, runcmdScript(name));
+    expect(run("shellcheck", [file])).toEqual({ code: 0, output: "" });
+  });
+
+  it("says loudly that the bootstrap failed, and notifies when the host has tenancy-notify", () => {
+    const [name] = names;
+    const withNotify = runWithStandIns(name!, false);
+    const message = `tenancy: the bootstrap of ${name} failed (exit 3)`;
+    expect(withNotify.output).toContain(message);
+    const notified = withNotify.ran.filter((line) => line.startsWith("tenancy-notify"));
+    expect(notified).toHaveLength(1);
+    expect(notified[0]).toMatch(
+      /^tenancy-notify --event bootstrap-failed --status tenancy: the bootstrap of .* failed \(exit 3\).* --log \/var\/log\/cloud-init-output\.log$/,
+    );
+    // Without it (it arrives with the first bundle), the failure is only louder on the console.
+    const without = runWithStandIns(name!, false, false);
+    expect({ code: without.code, said: without.output.includes(message) }).toEqual({ code: 3, said: true });
   });
 });
 

@@ -2,12 +2,15 @@
  * A whole shared host boots from its generated user-data (issue #3, item 7).
  *
  * A Debian 12 tree (debootstrap, cached between local runs, built fresh in CI) boots under systemd-nspawn
- * with a NoCloud seed holding the REAL rendered user-data of a shared host with three tenants. Then, from
- * inside the container: the first bundle is piped into `tenancy-apply -` (as production does over SSH);
+ * with a NoCloud seed holding the REAL rendered user-data of a shared host with three tenants; its data
+ * volume attaches while the bootstrap waits for it. Then, from inside the container: the first bundle is piped into `tenancy-apply -` (as production does over SSH);
  * PostgreSQL, Caddy and the app are active; every tenant hostname is routed over HTTPS to the app, which
- * names that tenant; cross-tenant database logins are refused; a backup runs and its restore drill
+ * names that tenant; cross-tenant database logins are refused; the app's user cannot read the backup
+ * credentials, the origin key or the apply's state; a backup runs and its restore drill
  * passes; a second bundle (one tenant added, one suspended) takes effect; the units pass
- * `systemd-analyze verify`.
+ * `systemd-analyze verify`. A second host's volume attaches only after the bootstrap gave up waiting: the
+ * bootstrap fails loudly, the deploy's apply refuses, and the runbook's recovery (the bootstrap run again
+ * by the deploy user) makes the apply go through.
  *
  * No container image can be pulled here, so /usr/local/bin/podman is a small stand-in (see
  * testing/debian-host.ts) that the app unit's own `podman run …` line starts; the real podman is installed
@@ -19,12 +22,19 @@ import path from "node:path";
 import { expand } from "../../expand";
 import { manifestOf, type TenantEntry } from "../../testing/fixtures";
 import { renderBundle, RESTIC_ENV_FILE, type HostBundle } from "../bundle";
-import { SUSPENDED_PAGE, TENANT_HEADER, ACCESS_LOG_FILE } from "../caddyfile";
-import { APPLY_COMMAND, DATA_MOUNT, DEPLOY_USER, HOST_PACKAGES, renderUserData } from "../cloud-init";
-import { tenantEnvFile } from "../registry";
+import { SUSPENDED_PAGE, TENANT_HEADER, ACCESS_LOG_FILE, TLS_KEY_FILE } from "../caddyfile";
+import {
+  APPLY_COMMAND,
+  BOOTSTRAP_SCRIPT,
+  DATA_MOUNT,
+  DEPLOY_USER,
+  HOST_PACKAGES,
+  renderUserData,
+} from "../cloud-init";
+import { APP_USER, REGISTRY_FILE, tenantEnvFile } from "../registry";
 import { hostSecrets, type HostSecrets } from "../secrets";
 import { hostSpec, type HostSpec } from "../spec";
-import { UNIT_DIR } from "../units";
+import { APP_UNIT, UNIT_DIR } from "../units";
 import {
   bootHost,
   ensureDebianTree,
@@ -200,7 +210,13 @@ beforeAll(async () => {
     volumeDevice: "/dev/disk/by-id/scsi-0HC_Volume_4242",
   });
   const started = await timedAsync(timings, "boot (to systemd answering)", async () => {
-    const h = await bootHost({ userData, hostname: spec1.server.hetznerName, tree: tree.path });
+    // The volume attaches while the bootstrap waits for it, as Hetzner's may on a first boot.
+    const h = await bootHost({
+      userData,
+      hostname: spec1.server.hetznerName,
+      tree: tree.path,
+      dataVolume: { attachAfterSeconds: 10 },
+    });
     host = h;
     await h.waitForSystemd();
     return h;
@@ -294,7 +310,10 @@ describe("a shared host booted from its user-data", () => {
     // runcmd is one /bin/sh script without `set -e`: a failing line does not fail the module. So look at
     // what each line was meant to do instead.
     const output = h.readFile("/var/log/cloud-init-output.log");
-    expect(output).not.toContain("is not mounted; not installing PostgreSQL");
+    expect(output).not.toContain("Not installing PostgreSQL");
+    // The volume came late: the bootstrap waited for it, then went on.
+    expect(output).toContain("data volume: waiting up to 300 s for /dev/disk/by-id/scsi-0HC_Volume_4242");
+    expect(output).toMatch(new RegExp(`data volume: mounted at ${DATA_MOUNT} after \\d+ s`));
     expect(output).toContain("bootstrap: PostgreSQL and Caddy enabled");
     const installed = h.run([
       "dpkg-query",
@@ -409,9 +428,48 @@ describe("a shared host booted from its user-data", () => {
         expect(psqlAs(tenant.id, maintenance).stderr).toContain("permission denied for database");
       }
     }
-    // The env files hold the only plaintext password, readable by root alone.
-    const modes = booted().run(["stat", "-c", "%a %U", ...spec1.tenants.map((t) => tenantEnvFile(t.id))]);
-    expect(modes.trim().split("\n")).toEqual(spec1.tenants.map(() => "600 root"));
+    // The env files hold the only plaintext password, readable by root and the app's group alone.
+    const modes = booted().run(["stat", "-c", "%a %U %G", ...spec1.tenants.map((t) => tenantEnvFile(t.id))]);
+    expect(modes.trim().split("\n")).toEqual(spec1.tenants.map(() => `640 root ${APP_USER}`));
+  });
+
+  it("keeps the backup credentials, the origin key and the apply's state from the app's user", () => {
+    const h = booted();
+    const asApp = (file: string) => h.exec(["runuser", "-u", APP_USER, "--", "cat", file]);
+    const secretFiles = [RESTIC_ENV_FILE, TLS_KEY_FILE, "/var/lib/tenancy/applied.json"];
+    for (const file of secretFiles) expect(h.exec(["test", "-f", file]).status).toBe(0);
+    const denied = secretFiles.map((file) => {
+      const result = asApp(file);
+      return { file, exit: result.status, denied: result.stderr.includes("Permission denied") };
+    });
+    expect(denied).toEqual(secretFiles.map((file) => ({ file, exit: 1, denied: true })));
+    expect(h.exec(["runuser", "-u", APP_USER, "--", "ls", "/var/lib/tenancy"]).stderr).toContain(
+      "Permission denied",
+    );
+    // ... and reads its registry and its tenants' connection settings.
+    for (const file of [REGISTRY_FILE, ...spec1.tenants.map((t) => tenantEnvFile(t.id))]) {
+      const result = asApp(file);
+      expect({ file, exit: result.status }).toEqual({ file, exit: 0 });
+      expect(result.stdout).toBe(bundle1.files.find((entry) => entry.path === file)?.content);
+    }
+    // The container's process is the app's user (the stand-in drops to podman's --user like podman).
+    const pid = h.run(["pgrep", "-f", "/usr/local/bin/podman run --rm --name tenancy-app"]).trim();
+    expect(h.run(["ps", "-o", "user:32=,group:32=", "-p", pid]).trim().split(/\s+/)).toEqual([
+      APP_USER,
+      APP_USER,
+    ]);
+    // What the unit mounts into the container holds the app's files and no secret.
+    const unit = h.readFile(`${UNIT_DIR}/${APP_UNIT}`);
+    const sources = [...unit.matchAll(/--volume ([^: ]+):/g)].map((match) => match[1]!);
+    expect(sources).toEqual(["/etc/tenancy/app"]);
+    const mounted = h
+      .run(["find", ...sources, "-type", "f"])
+      .trim()
+      .split("\n")
+      .sort();
+    expect(mounted).toEqual([REGISTRY_FILE, ...spec1.tenants.map((t) => tenantEnvFile(t.id))].sort());
+    const contents = mounted.map((file) => h.readFile(file)).join("\n");
+    for (const secret of [resticPassword, originKey.split("\n")[1]!]) expect(contents).not.toContain(secret);
   });
 
   it("takes a backup with the timer's unit and passes the restore drill", () => {
@@ -463,8 +521,12 @@ describe("a shared host booted from its user-data", () => {
     );
     expect({ exit: result.status, stderr: result.stderr }).toEqual({ exit: 0, stderr: "" });
     expect(result.stdout).toContain(`changed: ${tenantEnvFile("umbrella")}`);
-
-    const added = request(`umbrella.${spec2.zone}`);
+    // The apply's restart returns once the app's process started, not once it listens (Caddy: 502).
+    let added = request(`umbrella.${spec2.zone}`);
+    for (let i = 0; i < 20 && added.status === 502; i++) {
+      booted().exec(["sleep", "0.5"]);
+      added = request(`umbrella.${spec2.zone}`);
+    }
     expect(added.status).toBe(200);
     expect(appAnswer(added)).toMatchObject({ tenant: "umbrella", header: "umbrella" });
     expect(appAnswer(request(`umbrella.${spec2.zone}`, "/db")).db).toEqual({
@@ -497,33 +559,78 @@ describe("a shared host booted from its user-data", () => {
   });
 });
 
-describe("a host whose data volume is missing", () => {
+describe("a host whose data volume attaches after the bootstrap gave up waiting", () => {
   let bare: DebianHost | undefined;
   afterAll(async () => {
     if (bare) await timedAsync(timings, "no volume: power off and clean up", () => bare!.stop());
   }, 2 * MINUTE);
 
   it(
-    "installs no PostgreSQL on the server disk, reports the failed bootstrap, and refuses the apply",
+    "installs no PostgreSQL on the server disk, reports the failed bootstrap, refuses the apply, and recovers as the runbook says",
     async () => {
       const userData = renderUserData(spec1, {
         sshAuthorizedKeys: [sshPublicKey()],
         volumeDevice: "/dev/disk/by-id/scsi-0HC_Volume_4242",
+        volumeWaitSeconds: 15,
       });
       const tree = ensureDebianTree();
       bare = await timedAsync(timings, "no volume: boot and cloud-init", async () => {
-        const h = await bootHost({ userData, hostname: "no-volume", tree: tree.path, dataVolume: false });
+        const h = await bootHost({
+          userData,
+          hostname: "no-volume",
+          tree: tree.path,
+          dataVolume: { attachAfterSeconds: 40 },
+        });
         await h.waitForSystemd();
         await h.waitForCloudInit(10 * MINUTE);
         return h;
       });
       expect(bare.exec(["cloud-init", "status"]).stdout).toContain("status: error");
+      // It waited, a bounded time, then said why in the log and on the console.
+      const output = bare.readFile("/var/log/cloud-init-output.log");
+      expect(output).toContain("data volume: waiting up to 15 s for /dev/disk/by-id/scsi-0HC_Volume_4242");
+      expect(output).toContain(
+        `data volume: nothing is mounted at ${DATA_MOUNT} after 15 s; /dev/disk/by-id/scsi-0HC_Volume_4242 did not appear`,
+      );
+      // cloud-final's output goes to the journal and the console: the message is in that stream.
+      const failed = `tenancy: the bootstrap of ${HOST} failed (exit 3)`;
+      expect(bare.run(["systemctl", "show", "-p", "StandardOutput", "cloud-final.service"]).trim()).toBe(
+        "StandardOutput=journal+console",
+      );
+      expect(bare.run(["journalctl", "-b", "--no-pager", "-u", "cloud-final.service"])).toContain(failed);
       expect(bare.exec(["test", "-e", "/usr/lib/postgresql/15/bin/postgres"]).status).not.toBe(0);
       expect(bare.exec(["test", "-e", `${DATA_MOUNT}/postgresql`]).status).not.toBe(0);
       // Pulumi's apply over SSH stops before tenancy-apply, with cloud-init's report.
       const refused = applyAsDeploy(bundle1, bare);
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toContain("tenancy: the host bootstrap failed");
+
+      // docs/runbooks.md, "A host whose bootstrap failed": once the volume is attached, the deploy user
+      // runs the bootstrap again, and the deploy's apply then goes through.
+      const attached = bare.exec(
+        [
+          "sh",
+          "-c",
+          `i=0; until mountpoint -q ${DATA_MOUNT}; do i=$((i+1)); [ $i -le 120 ] || exit 1; sleep 1; done`,
+        ],
+        { timeoutMs: 3 * MINUTE },
+      );
+      expect(attached.status).toBe(0);
+      const again = bare.exec(["runuser", "-u", DEPLOY_USER, "--", "sudo", BOOTSTRAP_SCRIPT], {
+        timeoutMs: 10 * MINUTE,
+      });
+      expect({ exit: again.status, stderr: again.stderr }).toMatchObject({ exit: 0 });
+      expect(again.stdout).toContain("bootstrap: PostgreSQL and Caddy enabled");
+      const applied = timed(timings, "no volume: apply after the recovery", () =>
+        applyAsDeploy(bundle1, bare),
+      );
+      expect({ exit: applied.status, stderr: applied.stderr }).toEqual({ exit: 0, stderr: "" });
+      expect(bare.run(["systemctl", "is-active", "postgresql@15-main", "caddy", "tenancy-app"])).toBe(
+        "active\nactive\nactive\n",
+      );
+      expect(
+        bare.run(["runuser", "-u", "postgres", "--", "psql", "-XAtc", "show data_directory"]).trim(),
+      ).toBe(`${DATA_MOUNT}/postgresql/15/main`);
     },
     15 * MINUTE,
   );

@@ -294,7 +294,9 @@ export function ensureDebianTree(): TreeInfo {
 export const PODMAN_STANDIN = String.raw`#!/usr/bin/python3
 """Stand-in for podman in the tenancy host-boot test (no image can be pulled there).
 
-run  [--rm] [--name N] [--network host] [--memory M] [--cpus C] [--volume SRC:DST[:ro]] [--env K=V] IMAGE
+run  [--rm] [--name N] [--network host] [--memory M] [--cpus C] [--user UID:GID] [--cap-drop all]
+     [--security-opt no-new-privileges] [--volume SRC:DST[:ro]] [--env K=V] IMAGE
+     runs as UID:GID (numeric, no supplementary groups) like podman's --user without a user namespace,
      serves HTTP on the container env's PORT (loopback) for the image: the tenant is resolved from the
      Host header through the registry at TENANCY_REGISTRY (a container path, mapped through --volume);
      GET / answers {"tenant", "status", "header"} with the value of the TENANCY_TENANT_HEADER request
@@ -306,6 +308,7 @@ stop [--time T] NAME                 SIGTERM, then SIGKILL after T seconds
 import http.server
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -313,7 +316,7 @@ import time
 
 STATE = "${STANDIN_DIR}"
 FLAGS = {"rm", "force", "ignore", "replace"}
-VALUED = {"name", "network", "memory", "cpus", "volume", "env", "time"}
+VALUED = {"name", "network", "memory", "cpus", "user", "cap-drop", "security-opt", "volume", "env", "time"}
 
 
 def fail(message, code=125):
@@ -401,6 +404,11 @@ def run(options, positional):
     if options.get("network") != "host":
         fail("the stand-in can only emulate --network host")
     name = options.get("name") or "standin"
+    user = options.get("user")
+    if user is not None and not re.fullmatch(r"[0-9]+:[0-9]+", user):
+        fail("the stand-in takes --user UID:GID only, got %r" % user)
+    if options.get("cap-drop", "all") != "all" or options.get("security-opt", "no-new-privileges") != "no-new-privileges":
+        fail("the stand-in emulates --cap-drop all and --security-opt no-new-privileges only")
     env = options["env"]
     for needed in ("PORT", "TENANCY_REGISTRY", "TENANCY_TENANT_HEADER"):
         if needed not in env:
@@ -459,6 +467,11 @@ def run(options, positional):
     with open(pidfile(name), "w") as handle:
         handle.write(str(os.getpid()))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if user is not None:
+        uid, gid = (int(number) for number in user.split(":"))
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
 
     def stop(*_):
         raise SystemExit(0)
@@ -471,7 +484,7 @@ def run(options, positional):
     finally:
         try:
             os.unlink(pidfile(name))
-        except FileNotFoundError:
+        except OSError:  # gone, or not ours to remove after --user: rm and stop remove it
             pass
 
 
@@ -551,9 +564,11 @@ export interface BootOptions {
   tree: string;
   /**
    * Bind a directory of the run at /mnt/data, standing in for the attached data volume (default true).
-   * false boots a host whose volume did not attach.
+   * false boots a host whose volume did not attach. `{ attachAfterSeconds }`: the volume attaches late:
+   * the directory is bound at LATE_VOLUME_STAGING, and a unit of the run bind-mounts it at /mnt/data that
+   * many seconds after the bootstrap logged that it is waiting for it.
    */
-  dataVolume?: boolean;
+  dataVolume?: boolean | { attachAfterSeconds: number };
 }
 
 interface RunPaths {
@@ -692,7 +707,11 @@ export class DebianHost {
         "--keep-unit",
         "--private-network",
         "--console=pipe",
-        ...(options.dataVolume === false ? [] : [`--bind=${paths.data}:${DATA_MOUNT}`]),
+        ...(options.dataVolume === false
+          ? []
+          : [
+              `--bind=${paths.data}:${typeof options.dataVolume === "object" ? LATE_VOLUME_STAGING : DATA_MOUNT}`,
+            ]),
       ],
       { stdio: ["ignore", consoleFd, consoleFd] },
     );
@@ -891,6 +910,43 @@ function seed(paths: RunPaths, options: BootOptions): void {
   write(HTTPS_GET, HTTPS_GET_SCRIPT, 0o755);
   write(`${HELPER_DIR}/http-get`, HTTPS_GET_SCRIPT, 0o755);
   fs.mkdirSync(path.join(root, DATA_MOUNT), { recursive: true });
+  if (typeof options.dataVolume === "object") {
+    write(`${HELPER_DIR}/attach-late-volume`, lateVolumeScript(options.dataVolume.attachAfterSeconds), 0o755);
+    write("/etc/systemd/system/tenancy-test-late-volume.service", LATE_VOLUME_UNIT);
+    const wants = path.join(root, "etc/systemd/system/multi-user.target.wants");
+    fs.mkdirSync(wants, { recursive: true });
+    fs.symlinkSync(
+      "../tenancy-test-late-volume.service",
+      path.join(wants, "tenancy-test-late-volume.service"),
+    );
+  }
 }
+
+export const LATE_VOLUME_STAGING = "/var/lib/tenancy-test-volume";
+/** What the bootstrap logs while it waits for the volume (tenancy-apply --wait-for-volume). */
+const WAITING_LINE = "data volume: waiting up to";
+const lateVolumeScript = (seconds: number) => `#!/bin/sh
+# The volume attaches late: once the bootstrap waits for it, then ${seconds} s later.
+set -eu
+i=0
+until grep -qF '${WAITING_LINE}' /var/log/cloud-init-output.log 2>/dev/null; do
+  i=$((i+1)); [ $i -le 1800 ] || { echo "the bootstrap never waited for the volume" >&2; exit 1; }
+  sleep 1
+done
+sleep ${seconds}
+mkdir -p ${DATA_MOUNT}
+mount --bind ${LATE_VOLUME_STAGING} ${DATA_MOUNT}
+echo "tenancy test: the data volume attached at ${DATA_MOUNT}"
+`;
+const LATE_VOLUME_UNIT = [
+  "[Unit]",
+  "Description=tenancy test: attach the data volume late, while the bootstrap waits",
+  "",
+  "[Service]",
+  // Not a oneshot: multi-user.target (and cloud-final after it) must not wait for it.
+  "Type=exec",
+  `ExecStart=${HELPER_DIR}/attach-late-volume`,
+  "",
+].join("\n");
 
 export const bootHost = (options: BootOptions): Promise<DebianHost> => DebianHost.boot(options);
