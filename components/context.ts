@@ -1,5 +1,5 @@
 /**
- * What every host of a stack shares: the zone, who may reach SSH, the keys, and the stack's backup store.
+ * What every host of a stack shares: the zone, who may reach SSH, the keys, and the stack's backup targets.
  * Built once per stack (stacks/*.ts) and handed to each SharedHost or DedicatedTenant.
  */
 import * as hcloud from "@pulumi/hcloud";
@@ -8,7 +8,8 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { TenantModel } from "../infra/expand";
 import type { HetznerLocation, Tier } from "../infra/plans";
-import { createBackupStore } from "./backup-store";
+import type { S3Credentials } from "../infra/host";
+import { createBackupTargets, type BackupBucket, type BackupTargets } from "./backup-target";
 
 export interface HostingContext {
   /** The Cloudflare zone (fleet.zone) and its id. */
@@ -22,8 +23,8 @@ export interface HostingContext {
   deployKey: { publicKeyOpenssh: pulumi.Input<string>; privateKeyOpenssh: pulumi.Input<string> };
   /** restic repository password (tenancy:backupPassword, secret). */
   backupPassword: pulumi.Input<string>;
-  /** The stack's Storage Box; each host gets a sub-account of its own. */
-  storageBox: hcloud.StorageBox;
+  /** The stack's backup targets: each host is backed up to its own country's (backup-target.ts). */
+  backups: BackupTargets;
   /**
    * A tenant's database password: one per tenant in the stack, whichever hosts hold a copy of its data
    * (where it is served, where it is moving to, where a copy is kept), so that it survives a move. The
@@ -40,12 +41,25 @@ export interface HostingContextArgs {
   /** Names of Hetzner SSH keys already uploaded by the admins. */
   sshKeyNames: string[];
   backupPassword: pulumi.Input<string>;
-  /** Where the stack's Storage Box lives. */
+  /** fleet.location: its country's Storage Box is the one the stack always had. */
   location: HetznerLocation;
+  /** The stack's hosts (Hetzner names and locations): each of their countries gets a backup target. */
+  hosts: readonly { name: string; location: HetznerLocation }[];
+  /** S3 buckets for the countries without Storage Boxes, and their access keys (secret). */
+  backupBuckets: readonly BackupBucket[];
+  backupBucketKeys: pulumi.Output<Readonly<Record<string, S3Credentials>>>;
 }
 
 /** The stack-wide pieces: a deploy key of the stack's own, the admins' keys, the backup store. */
 export function createHostingContext(args: HostingContextArgs): HostingContext {
+  // First: it refuses a host with no backup target in its country before anything is registered.
+  const backups = createBackupTargets({
+    tier: args.tier,
+    defaultLocation: args.location,
+    hosts: args.hosts,
+    buckets: args.backupBuckets,
+    bucketKeys: args.backupBucketKeys,
+  });
   const deployKey = new tls.PrivateKey(`deploy-key-${args.tier}`, { algorithm: "ED25519" });
   const adminSshKeys = pulumi.all(
     args.sshKeyNames.map((name) =>
@@ -66,7 +80,7 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
       privateKeyOpenssh: deployKey.privateKeyOpenssh,
     },
     backupPassword: args.backupPassword,
-    storageBox: createBackupStore(args.tier, args.location),
+    backups,
     tenantPassword: tenantPasswords(),
   };
 }

@@ -12,7 +12,6 @@ import {
   scramVerifierAsync,
   type HostSpec,
 } from "../infra/host";
-import { createBackupAccount } from "./backup-account";
 import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
 import { createHostServer, type HostServer } from "./host-server";
@@ -82,7 +81,7 @@ export function buildHost(
     parent,
   );
   const origin = createOriginCertificate(names, context.zone, parent);
-  const backup = createBackupAccount(spec.server, context.storageBox, parent);
+  const backup = context.backups.forHost(spec.server, parent);
   createOriginRecords(
     spec.server.hetznerName,
     zone,
@@ -107,9 +106,10 @@ export function buildHost(
       origin.privateKey,
       context.backupPassword,
       backup.repository,
-      backup.password,
+      backup.sftpPassword,
+      backup.s3,
     ])
-    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword]) => {
+    .apply(async ([dbPasswords, certificate, key, resticPassword, repository, sftpPassword, s3]) => {
       const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
       return renderBundle(
         spec,
@@ -118,7 +118,8 @@ export function buildHost(
           dbVerifiers,
           resticPassword,
           resticRepository: repository,
-          backupSftpPassword: sftpPassword,
+          ...(sftpPassword === undefined ? {} : { backupSftpPassword: sftpPassword }),
+          ...(s3 === undefined ? {} : { backupS3: s3 }),
           originCertificate: certificate,
           originKey: key,
         }),

@@ -5,7 +5,8 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
-import { createHostingContext, type HostingContext } from "../components";
+import { createHostingContext, type BackupBucket, type HostingContext } from "../components";
+import { dedicatedServers, type S3Credentials } from "../infra/host";
 import type { FleetModel } from "../infra/expand";
 import { TIERS, type Tier } from "../infra/plans";
 
@@ -17,6 +18,8 @@ export const CONFIG_KEYS = [
   "adminCidrs",
   "sshKeys",
   "backupPassword",
+  "backupBuckets",
+  "backupBucketKeys",
 ] as const;
 
 export interface StackConfig {
@@ -28,6 +31,10 @@ export interface StackConfig {
   sshKeys: string[];
   /** restic repository password; secret. */
   backupPassword: pulumi.Output<string>;
+  /** S3 buckets for the countries where Hetzner sells no Storage Box (backup-target.ts). */
+  backupBuckets: BackupBucket[];
+  /** Their access keys by country; secret. */
+  backupBucketKeys: pulumi.Output<Record<string, S3Credentials>>;
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -60,6 +67,9 @@ export function readStackConfig(): StackConfig {
     if (cidr === "0.0.0.0/0" || cidr === "::/0")
       fail("adminCidrs", `must not open SSH to the whole internet (${cidr})`);
   }
+  const backupBuckets = config.getObject<unknown>("backupBuckets") ?? [];
+  if (!Array.isArray(backupBuckets) || !backupBuckets.every((item) => typeof item === "string"))
+    fail("backupBuckets", 'must be a list of "<COUNTRY>=s3:https://<endpoint>/<bucket>" strings');
   return {
     tier: tier as Tier,
     manifest: manifestPath(config.get("manifest") ?? "tenants.yaml"),
@@ -68,7 +78,40 @@ export function readStackConfig(): StackConfig {
     adminCidrs,
     sshKeys: list("sshKeys"),
     backupPassword: config.requireSecret("backupPassword"),
+    backupBuckets: (backupBuckets as string[]).map((entry) => parseBucket(entry, fail)),
+    backupBucketKeys: config.requireSecret("backupBucketKeys").apply((text) => parseBucketKeys(text, fail)),
   };
+}
+
+const COUNTRY = /^[A-Z]{2}$/;
+
+/** `US=s3:https://<account>.us.r2.cloudflarestorage.com/fieldcrew-backups`: a country's bucket. */
+function parseBucket(entry: string, fail: (key: string, message: string) => never): BackupBucket {
+  const match = /^([^=]+)=(s3:https:\/\/[^/\s]+\/[^\s]+)$/.exec(entry);
+  if (!match || !COUNTRY.test(match[1]!))
+    fail(
+      "backupBuckets",
+      `has "${entry}", which is not "<COUNTRY>=s3:https://<endpoint>/<bucket>" (a country code such as US, and restic's S3 URL over HTTPS)`,
+    );
+  return { country: match![1]!, repository: match![2]! };
+}
+
+/**
+ * `US=<access key id>:<secret access key>`, one per country, separated by spaces. The message names the
+ * country and never the value: this is a secret.
+ */
+function parseBucketKeys(
+  text: string,
+  fail: (key: string, message: string) => never,
+): Record<string, S3Credentials> {
+  const keys: Record<string, S3Credentials> = {};
+  for (const [index, entry] of text.split(/\s+/).filter(Boolean).entries()) {
+    const match = /^([A-Z]{2})=([^:]+):(.+)$/.exec(entry);
+    if (!match)
+      fail("backupBucketKeys", `entry ${index + 1} is not "<COUNTRY>=<access key id>:<secret access key>"`);
+    keys[match![1]!] = { accessKeyId: match![2]!, secretAccessKey: match![3]! };
+  }
+  return keys;
 }
 
 /**
@@ -89,5 +132,11 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     sshKeyNames: config.sshKeys,
     backupPassword: config.backupPassword,
     location: model.defaultLocation,
+    hosts: (tier === "shared" ? model.shared.hosts : dedicatedServers(model)).map(({ server }) => ({
+      name: server.hetznerName,
+      location: server.location,
+    })),
+    backupBuckets: config.backupBuckets,
+    backupBucketKeys: config.backupBucketKeys,
   });
 }

@@ -135,9 +135,19 @@ function renderResticEnv(secrets: HostSecrets): string {
     ...(secrets.backupSftpPassword === undefined
       ? []
       : [`TENANCY_SFTP_PASSWORD=${secrets.backupSftpPassword}`]),
+    ...renderS3Env(secrets),
     "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
     "",
   ].join("\n");
+}
+
+/** The S3 access key of a repository in a bucket (a region without Storage Boxes); none otherwise. */
+function renderS3Env(secrets: HostSecrets): string[] {
+  if (secrets.backupS3 === undefined) return [];
+  return [
+    `AWS_ACCESS_KEY_ID=${secrets.backupS3.accessKeyId}`,
+    `AWS_SECRET_ACCESS_KEY=${secrets.backupS3.secretAccessKey}`,
+  ];
 }
 
 /** Sized by the server, not by the tenant list, so that adding a tenant never restarts PostgreSQL. */

@@ -16,6 +16,8 @@ export interface HostSecrets {
   resticRepository: string;
   /** Password of the Storage Box sub-account, for SFTP; absent for a repository reached otherwise. */
   backupSftpPassword?: string;
+  /** Access key of the S3 bucket, for a repository in one (`s3:` URL); absent otherwise. */
+  backupS3?: S3Credentials;
   /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
   originCertificate: string;
   originKey: string;
@@ -28,8 +30,15 @@ export interface SecretValues {
   resticPassword: string;
   resticRepository: string;
   backupSftpPassword?: string;
+  backupS3?: S3Credentials;
   originCertificate: string;
   originKey: string;
+}
+
+/** An S3 access key (restic reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for every S3 provider). */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export function hostSecrets(values: SecretValues): HostSecrets {
@@ -48,6 +57,7 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     resticPassword: values.resticPassword,
     resticRepository: values.resticRepository,
     ...(values.backupSftpPassword === undefined ? {} : { backupSftpPassword: values.backupSftpPassword }),
+    ...(values.backupS3 === undefined ? {} : { backupS3: values.backupS3 }),
     originCertificate: values.originCertificate,
     originKey: values.originKey,
   };

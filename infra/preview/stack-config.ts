@@ -49,6 +49,10 @@ export const STAND_INS: Readonly<Record<string, { value: string; secret: boolean
   "tenancy:cloudflareZoneId": { value: "0ff11e00000000000000000000000000", secret: false },
   "tenancy:cloudflareAccountId": { value: "0ff11e00000000000000000000000000", secret: false },
   "tenancy:backupPassword": { value: "offline-preview-not-a-real-password", secret: true },
+  "tenancy:backupBucketKeys": {
+    value: "US=offline-preview-key-id:offline-preview-not-a-real-secret",
+    secret: true,
+  },
 };
 
 export class StackConfigError extends Error {}

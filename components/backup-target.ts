@@ -1,0 +1,102 @@
+/**
+ * Where each host's backups go: the backup target of its own country, so that a tenant's backups stay
+ * where its data must (docs/design.md, "Backups stay in the tenant's jurisdiction"). A Storage Box where
+ * Hetzner sells them (Germany, Finland); elsewhere the S3 bucket the stack configures for that country
+ * (tenancy:backupBuckets), whose region must be a guarantee of the provider's, not a hint.
+ */
+import * as hcloud from "@pulumi/hcloud";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServerModel } from "../infra/expand";
+import type { S3Credentials } from "../infra/host";
+import { backupTargetFor, type BackupTargetModel, type HetznerLocation, type Tier } from "../infra/plans";
+import { createBackupAccount } from "./backup-account";
+import { createBackupStore } from "./backup-store";
+
+/** An S3 bucket of the stack's config: restic's `s3:` URL of the bucket (and prefix), and its country. */
+export interface BackupBucket {
+  country: string;
+  repository: string;
+}
+
+/** What a host's bundle needs of its target: the repository, and the credential its transport uses. */
+export interface HostBackup {
+  target: BackupTargetModel;
+  repository: pulumi.Output<string>;
+  sftpPassword?: pulumi.Output<string>;
+  s3?: pulumi.Output<S3Credentials>;
+}
+
+export interface BackupTargets {
+  /** The Storage Boxes of the stack, by country. */
+  storageBoxes: ReadonlyMap<string, hcloud.StorageBox>;
+  /** The host's target, created for it (a sub-account of the box, or a prefix of the bucket). */
+  forHost(server: ServerModel, parent: pulumi.Resource): HostBackup;
+}
+
+export interface BackupTargetArgs {
+  tier: Tier;
+  /** fleet.location: its country's Storage Box keeps the name the stack always had (`backups-<tier>`). */
+  defaultLocation: HetznerLocation;
+  /** The stack's hosts (Hetzner names): a target for each of their countries. */
+  hosts: readonly { name: string; location: HetznerLocation }[];
+  buckets: readonly BackupBucket[];
+  /** The buckets' access keys by country (tenancy:backupBucketKeys), secret. */
+  bucketKeys: pulumi.Output<Readonly<Record<string, S3Credentials>>>;
+}
+
+export function createBackupTargets(args: BackupTargetArgs): BackupTargets {
+  const primary = backupTargetFor(args.defaultLocation);
+  const storageBoxes = new Map<string, hcloud.StorageBox>();
+  const boxFor = (target: BackupTargetModel & { kind: "storage-box" }) => {
+    let box = storageBoxes.get(target.country);
+    if (!box) {
+      const suffix = target.country === primary.country ? "" : `-${target.location}`;
+      box = createBackupStore(args.tier, target.location, suffix);
+      storageBoxes.set(target.country, box);
+    }
+    return box;
+  };
+  const bucketOf = (country: string) => args.buckets.find((bucket) => bucket.country === country);
+  // Refused before anything is registered: a host with nowhere to keep its backups in its country.
+  for (const host of args.hosts) {
+    const target = backupTargetFor(host.location);
+    if (target.kind === "s3" && !bucketOf(target.country))
+      throw new pulumi.RunError(
+        `host ${host.name} is in ${host.location} (${target.country}), where Hetzner sells no ` +
+          `Storage Box, and tenancy:backupBuckets has no bucket for ${target.country}: add one ` +
+          `("${target.country}=s3:https://<endpoint>/<bucket>") and its key to tenancy:backupBucketKeys (docs/host.md, "Backups")`,
+      );
+  }
+  // The fleet location's box first, hosts or not: it is where the stack's backups have always been.
+  for (const location of [args.defaultLocation, ...args.hosts.map((host) => host.location)]) {
+    const target = backupTargetFor(location);
+    if (target.kind === "storage-box") boxFor(target);
+  }
+  return {
+    storageBoxes,
+    forHost(server, parent) {
+      const target = backupTargetFor(server.location);
+      if (target.kind === "storage-box") {
+        const account = createBackupAccount(server, boxFor(target), parent);
+        return { target, repository: account.repository, sftpPassword: account.password };
+      }
+      const bucket = bucketOf(target.country);
+      if (!bucket)
+        throw new Error(`host ${server.hetznerName} was not among the hosts of the backup targets`);
+      const s3 = args.bucketKeys.apply((keys) => {
+        const key = keys[target.country];
+        if (!key)
+          throw new pulumi.RunError(
+            `tenancy:backupBucketKeys has no access key for ${target.country}, the country of the bucket of host ${server.hetznerName}`,
+          );
+        return key;
+      });
+      // One prefix per host in the country's bucket: a repository of its own, as a sub-account is.
+      return {
+        target,
+        repository: pulumi.output(`${bucket.repository.replace(/\/+$/, "")}/${server.hetznerName}`),
+        s3: pulumi.secret(s3),
+      };
+    },
+  };
+}
