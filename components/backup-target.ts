@@ -20,7 +20,8 @@ export interface BackupBucket {
 
 /** What a host's bundle needs of its target: the repository, and the credential its transport uses. */
 export interface HostBackup {
-  target: BackupTargetModel;
+  /** Where: a Storage Box's location, or a bucket's country and the host's repository in it (not secret). */
+  target: BackupTargetModel & { repository?: string };
   repository: pulumi.Output<string>;
   sftpPassword?: pulumi.Output<string>;
   s3?: pulumi.Output<S3Credentials>;
@@ -92,9 +93,10 @@ export function createBackupTargets(args: BackupTargetArgs): BackupTargets {
         return key;
       });
       // One prefix per host in the country's bucket: a repository of its own, as a sub-account is.
+      const repository = `${bucket.repository.replace(/\/+$/, "")}/${server.hetznerName}`;
       return {
-        target,
-        repository: pulumi.output(`${bucket.repository.replace(/\/+$/, "")}/${server.hetznerName}`),
+        target: { ...target, repository },
+        repository: pulumi.output(repository),
         s3: pulumi.secret(s3),
       };
     },

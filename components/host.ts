@@ -12,6 +12,7 @@ import {
   scramVerifierAsync,
   type HostSpec,
 } from "../infra/host";
+import type { HostBackup } from "./backup-target";
 import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
 import { createHostServer, type HostServer } from "./host-server";
@@ -47,6 +48,8 @@ export function hostingProps(spec: HostSpec): HostingProps {
       status: t.status,
       hostnames: t.hostnames,
       customDomains: t.customDomains,
+      // "" for none: a component's props keep no undefined.
+      residency: t.residency ?? "",
     })),
   };
 }
@@ -54,6 +57,8 @@ export function hostingProps(spec: HostSpec): HostingProps {
 export interface BuiltHost {
   server: HostServer;
   tenants: Record<string, TenantEndpoint>;
+  /** Where its backups go, registered as an output for the residency policy. */
+  backupTarget: HostBackup["target"];
 }
 
 export function buildHost(
@@ -137,7 +142,7 @@ export function buildHost(
     },
     { parent, dependsOn: [server.attachment] },
   );
-  return { server, tenants };
+  return { server, tenants, backupTarget: backup.target };
 }
 
 /** Every tenant's SCRAM verifier, derived in parallel (4096 PBKDF2 rounds each). */
