@@ -93,12 +93,12 @@ function parseBucket(entry: string, fail: (key: string, message: string) => neve
       "backupBuckets",
       `has "${entry}", which is not "<COUNTRY>=s3:https://<endpoint>/<bucket>" (a country code such as US, and restic's S3 URL over HTTPS)`,
     );
-  return { country: match![1]!, repository: match![2]! };
+  return { country: match[1]!, repository: match[2]! };
 }
 
 /**
- * `US=<access key id>:<secret access key>`, one per country, separated by spaces. The message names the
- * country and never the value: this is a secret.
+ * `US=<access key id>:<secret access key>`, one per country, separated by spaces. A message names the
+ * entry by its position, never by its value: this is a secret.
  */
 function parseBucketKeys(
   text: string,
@@ -109,7 +109,7 @@ function parseBucketKeys(
     const match = /^([A-Z]{2})=([^:]+):(.+)$/.exec(entry);
     if (!match)
       fail("backupBucketKeys", `entry ${index + 1} is not "<COUNTRY>=<access key id>:<secret access key>"`);
-    keys[match![1]!] = { accessKeyId: match![2]!, secretAccessKey: match![3]! };
+    keys[match[1]!] = { accessKeyId: match[2]!, secretAccessKey: match[3]! };
   }
   return keys;
 }

@@ -24,10 +24,11 @@ export function locationCountry(location: HetznerLocation): string {
 }
 
 /**
- * Where Hetzner sells Storage Boxes: its European sites, Falkenstein and Helsinki (the provider's
- * examples and tests use fsn1 and hel1; none in Nuremberg, Ashburn, Hillsboro or Singapore). A host is
- * backed up to the Storage Box of its own country when there is one, else to the S3 bucket the stack
- * configures for that country (tenancy:backupBuckets).
+ * The Storage Box of each country that has one: Falkenstein for Germany, Helsinki for Finland (the
+ * locations the hcloud provider's and Hetzner's Storage Box examples use; Hetzner offers Storage Boxes
+ * in its European locations only, none in Ashburn, Hillsboro or Singapore). A host is backed up to the
+ * Storage Box of its own country when there is one, else to the S3 bucket the stack configures for that
+ * country (tenancy:backupBuckets).
  */
 export const STORAGE_BOX_LOCATIONS: Readonly<Record<string, HetznerLocation>> = { DE: "fsn1", FI: "hel1" };
 
