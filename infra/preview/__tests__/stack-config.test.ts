@@ -28,9 +28,14 @@ describe("a stack's settings, as the Pulumi CLI gives them to the program", () =
       "tenancy:sshKeys": JSON.stringify(["ops"]),
     });
     expect(settings.standIns.sort()).toEqual(
-      ["tenancy:backupPassword", "tenancy:cloudflareAccountId", "tenancy:cloudflareZoneId"].sort(),
+      [
+        "tenancy:backupBucketKeys",
+        "tenancy:backupPassword",
+        "tenancy:cloudflareAccountId",
+        "tenancy:cloudflareZoneId",
+      ].sort(),
     );
-    expect(settings.secretKeys).toEqual(["tenancy:backupPassword"]);
+    expect(settings.secretKeys.sort()).toEqual(["tenancy:backupBucketKeys", "tenancy:backupPassword"]);
   });
 
   test("arrays as JSON, a default from Pulumi.yaml, the stack's values over stand-ins", () => {
