@@ -28,8 +28,6 @@ export interface HostBackup {
 }
 
 export interface BackupTargets {
-  /** The Storage Boxes of the stack, by country. */
-  storageBoxes: ReadonlyMap<string, hcloud.StorageBox>;
   /** The host's target, created for it (a sub-account of the box, or a prefix of the bucket). */
   forHost(server: ServerModel, parent: pulumi.Resource): HostBackup;
 }
@@ -48,14 +46,19 @@ export interface BackupTargetArgs {
 export function createBackupTargets(args: BackupTargetArgs): BackupTargets {
   const primary = backupTargetFor(args.defaultLocation);
   const storageBoxes = new Map<string, hcloud.StorageBox>();
+  /**
+   * The box of a target's country, and where it is. The fleet location's country keeps the box the stack
+   * always had, at fleet.location itself: moving it would replace a Storage Box full of backups.
+   */
   const boxFor = (target: BackupTargetModel & { kind: "storage-box" }) => {
+    const first = target.country === primary.country;
+    const location = first ? args.defaultLocation : target.location;
     let box = storageBoxes.get(target.country);
     if (!box) {
-      const suffix = target.country === primary.country ? "" : `-${target.location}`;
-      box = createBackupStore(args.tier, target.location, suffix);
+      box = createBackupStore(args.tier, location, first ? "" : `-${location}`);
       storageBoxes.set(target.country, box);
     }
-    return box;
+    return { box, location };
   };
   const bucketOf = (country: string) => args.buckets.find((bucket) => bucket.country === country);
   // Refused before anything is registered: a host with nowhere to keep its backups in its country.
@@ -74,12 +77,16 @@ export function createBackupTargets(args: BackupTargetArgs): BackupTargets {
     if (target.kind === "storage-box") boxFor(target);
   }
   return {
-    storageBoxes,
     forHost(server, parent) {
       const target = backupTargetFor(server.location);
       if (target.kind === "storage-box") {
-        const account = createBackupAccount(server, boxFor(target), parent);
-        return { target, repository: account.repository, sftpPassword: account.password };
+        const { box, location } = boxFor(target);
+        const account = createBackupAccount(server, box, parent);
+        return {
+          target: { ...target, location },
+          repository: account.repository,
+          sftpPassword: account.password,
+        };
       }
       const bucket = bucketOf(target.country);
       if (!bucket)
