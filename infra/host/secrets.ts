@@ -68,14 +68,25 @@ export function secretReference(name: string): string {
   return `@@secret:${name}@@`;
 }
 
-/** Secrets as references, for `tenancy render` and for tests that must not see real values. */
-export function referenceSecrets(host: string): HostSecrets {
+/**
+ * Secrets as references, for `tenancy render` and for tests that must not see real values. `transport`
+ * is how the host reaches its repository (components/backup-target.ts): a sub-account's SFTP password,
+ * or an S3 bucket's access key.
+ */
+export function referenceSecrets(host: string, transport: "sftp" | "s3" = "sftp"): HostSecrets {
   return {
     dbPassword: (tenantId) => secretReference(`${tenantId}-db-password`),
     dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
     resticPassword: secretReference("backupPassword (tenancy:backupPassword)"),
     resticRepository: secretReference(`${host}-backup-repository`),
-    backupSftpPassword: secretReference(`${host}-backup-password`),
+    ...(transport === "sftp"
+      ? { backupSftpPassword: secretReference(`${host}-backup-password`) }
+      : {
+          backupS3: {
+            accessKeyId: secretReference("bucket access key id (tenancy:backupBucketKeys)"),
+            secretAccessKey: secretReference("bucket secret access key (tenancy:backupBucketKeys)"),
+          },
+        }),
     originCertificate: secretReference(`${host}-origin-certificate`),
     originKey: secretReference(`${host}-origin-key`),
   };
