@@ -1,5 +1,6 @@
 /**
- * The stack's Storage Box: one per tier stack; every host gets its own sub-account on it.
+ * A Storage Box of the stack: one per country of its hosts where Hetzner sells them (backup-target.ts);
+ * every host gets its own sub-account on its country's box.
  * Stateful: protected from deletion by Pulumi and by Hetzner, and forgotten rather than deleted.
  */
 import * as hcloud from "@pulumi/hcloud";
@@ -27,12 +28,13 @@ export function storageBoxPassword(name: string, opts?: pulumi.CustomResourceOpt
   );
 }
 
-export function createBackupStore(tier: Tier, location: HetznerLocation): hcloud.StorageBox {
-  const password = storageBoxPassword(`backups-${tier}-password`);
+/** `suffix` tells apart the stack's boxes in other countries ("-hel1"); the fleet location's has none. */
+export function createBackupStore(tier: Tier, location: HetznerLocation, suffix = ""): hcloud.StorageBox {
+  const password = storageBoxPassword(`backups-${tier}${suffix}-password`);
   return new hcloud.StorageBox(
-    `backups-${tier}`,
+    `backups-${tier}${suffix}`,
     {
-      name: `tenancy-${tier}-backups`,
+      name: `tenancy-${tier}-backups${suffix}`,
       storageBoxType: STORAGE_BOX_TYPE,
       location,
       password: pulumi.secret(password.result),

@@ -1,5 +1,5 @@
 /**
- * What every host of a stack shares: the zone, who may reach SSH, the keys, and the stack's backup store.
+ * What every host of a stack shares: the zone, who may reach SSH, the keys, and the stack's backup targets.
  * Built once per stack (stacks/*.ts) and handed to each SharedHost or DedicatedTenant.
  */
 import * as hcloud from "@pulumi/hcloud";
@@ -8,7 +8,8 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { TenantModel } from "../infra/expand";
 import type { HetznerLocation, Tier } from "../infra/plans";
-import { createBackupStore } from "./backup-store";
+import type { S3Credentials } from "../infra/host";
+import { createBackupTargets, type BackupBucket, type BackupTargets } from "./backup-target";
 
 export interface HostingContext {
   /** The Cloudflare zone (fleet.zone) and its id. */
@@ -27,9 +28,9 @@ export interface HostingContext {
   oldBackupPassword?: pulumi.Input<string>;
   /** Where hosts send alerts (tenancy:alertWebhookUrl, secret); absent: they only log them. */
   alertWebhookUrl?: pulumi.Input<string>;
-  /** The stack's Storage Box; each host gets a sub-account of its own. */
-  storageBox: hcloud.StorageBox;
-  /** Its SSH host keys (tenancy:storageBoxHostKeys), pinned on every host. */
+  /** The stack's backup targets: each host is backed up to its own country's (backup-target.ts). */
+  backups: BackupTargets;
+  /** The Storage Boxes' SSH host keys (tenancy:storageBoxHostKeys), pinned on every host. */
   storageBoxHostKeys: string[];
   /**
    * A tenant's database password: one per tenant in the stack, whichever hosts hold a copy of its data
@@ -49,12 +50,25 @@ export interface HostingContextArgs {
   oldBackupPassword?: pulumi.Input<string>;
   storageBoxHostKeys: string[];
   alertWebhookUrl?: pulumi.Input<string>;
-  /** Where the stack's Storage Box lives. */
+  /** fleet.location: its country's Storage Box is the one the stack always had. */
   location: HetznerLocation;
+  /** The stack's hosts (Hetzner names and locations): each of their countries gets a backup target. */
+  hosts: readonly { name: string; location: HetznerLocation }[];
+  /** S3 buckets for the countries without Storage Boxes, and their access keys (secret). */
+  backupBuckets: readonly BackupBucket[];
+  backupBucketKeys: pulumi.Output<Readonly<Record<string, S3Credentials>>>;
 }
 
 /** The stack-wide pieces: a deploy key of the stack's own, the admins' keys, the backup store. */
 export function createHostingContext(args: HostingContextArgs): HostingContext {
+  // First: it refuses a host with no backup target in its country before anything is registered.
+  const backups = createBackupTargets({
+    tier: args.tier,
+    defaultLocation: args.location,
+    hosts: args.hosts,
+    buckets: args.backupBuckets,
+    bucketKeys: args.backupBucketKeys,
+  });
   const deployKey = new tls.PrivateKey(`deploy-key-${args.tier}`, { algorithm: "ED25519" });
   const adminSshKeys = pulumi.all(
     args.sshKeyNames.map((name) =>
@@ -76,7 +90,7 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
     },
     oldBackupPassword: args.oldBackupPassword,
     ...(args.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: args.alertWebhookUrl }),
-    storageBox: createBackupStore(args.tier, args.location),
+    backups,
     storageBoxHostKeys: args.storageBoxHostKeys,
     tenantPassword: tenantPasswords(),
   };

@@ -34,6 +34,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
     // The hosting props as outputs too: stack policies see a component's outputs, not its inputs.
     this.registerOutputs({
       ...hostingProps(args.spec),
+      backupTarget: built.backupTarget,
       ipv4: built.server.server.ipv4Address,
       ipv6: built.server.server.ipv6Address,
       ...(this.endpoint ? { url: this.endpoint.url } : {}),

@@ -14,7 +14,7 @@ import {
   STORAGE_BOX_SFTP_PORT,
   type HostSpec,
 } from "../infra/host";
-import { createBackupAccount } from "./backup-account";
+import type { HostBackup } from "./backup-target";
 import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
 import { createHostServer, statefulOptions, type HostServer } from "./host-server";
@@ -50,6 +50,8 @@ export function hostingProps(spec: HostSpec): HostingProps {
       status: t.status,
       hostnames: t.hostnames,
       customDomains: t.customDomains,
+      // "" for none: a component's props keep no undefined.
+      residency: t.residency ?? "",
     })),
   };
 }
@@ -57,6 +59,8 @@ export function hostingProps(spec: HostSpec): HostingProps {
 export interface BuiltHost {
   server: HostServer;
   tenants: Record<string, TenantEndpoint>;
+  /** Where its backups go, registered as an output for the residency policy. */
+  backupTarget: HostBackup["target"];
 }
 
 export function buildHost(
@@ -84,7 +88,7 @@ export function buildHost(
     parent,
   );
   const origin = createOriginCertificate(names, context.zone, parent);
-  const backup = createBackupAccount(spec.server, context.storageBox, parent);
+  const backup = context.backups.forHost(spec.server, parent);
   // The host's own repository key: without it, none of the host's backups can be read, and the value
   // exists only in the stack's state and on the host. Every input of a RandomPassword forces a new value
   // (no keepers, so nothing else does); protected while the host holds data, a change to them fails the
@@ -119,13 +123,23 @@ export function buildHost(
       repositoryKey.result,
       context.oldBackupPassword,
       backup.repository,
-      pulumi.all([backup.server, backup.password]),
+      // The transport's credential: a Storage Box sub-account's SFTP login, or a bucket's access key.
+      pulumi.all([backup.sftp, backup.s3]),
       context.alertWebhookUrl,
     ])
     .apply(
-      async ([dbPasswords, certificate, key, resticPassword, oldPassword, repository, sftp, alertUrl]) => {
+      async ([
+        dbPasswords,
+        certificate,
+        key,
+        resticPassword,
+        oldPassword,
+        repository,
+        transport,
+        alertUrl,
+      ]) => {
         const dbVerifiers = await verifiers(spec.tenants, dbPasswords);
-        const [sftpServer, sftpPassword] = sftp;
+        const [sftp, s3] = transport;
         return renderBundle(
           spec,
           hostSecrets({
@@ -134,12 +148,17 @@ export function buildHost(
             resticPassword,
             ...(oldPassword === undefined ? {} : { resticOldPassword: oldPassword }),
             resticRepository: repository,
-            backupSftp: {
-              server: sftpServer,
-              password: sftpPassword,
-              port: STORAGE_BOX_SFTP_PORT,
-              hostKeys: context.storageBoxHostKeys,
-            },
+            ...(sftp === undefined
+              ? {}
+              : {
+                  backupSftp: {
+                    server: sftp.server,
+                    password: sftp.password,
+                    port: STORAGE_BOX_SFTP_PORT,
+                    hostKeys: context.storageBoxHostKeys,
+                  },
+                }),
+            ...(s3 === undefined ? {} : { backupS3: s3 }),
             originCertificate: certificate,
             originKey: key,
             // Unset or empty (tenancy:alertWebhookUrl's default): no webhook, the hosts only log.
@@ -160,7 +179,7 @@ export function buildHost(
     },
     { parent, dependsOn: [server.attachment] },
   );
-  return { server, tenants };
+  return { server, tenants, backupTarget: backup.target };
 }
 
 /** Every tenant's SCRAM verifier, derived in parallel (4096 PBKDF2 rounds each). */

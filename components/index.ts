@@ -1,3 +1,4 @@
+export * from "./backup-target";
 export * from "./context";
 export * from "./dedicated-tenant";
 export * from "./host-server";

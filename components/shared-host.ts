@@ -27,7 +27,12 @@ export class SharedHost extends pulumi.ComponentResource {
     this.ipv4 = built.server.server.ipv4Address;
     this.ipv6 = built.server.server.ipv6Address;
     // The hosting props as outputs too: stack policies see a component's outputs, not its inputs.
-    this.registerOutputs({ ...hostingProps(args.spec), ipv4: this.ipv4, ipv6: this.ipv6 });
+    this.registerOutputs({
+      ...hostingProps(args.spec),
+      backupTarget: built.backupTarget,
+      ipv4: this.ipv4,
+      ipv6: this.ipv6,
+    });
   }
 }
 

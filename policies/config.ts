@@ -109,7 +109,25 @@ export function dedicatedPlan(
 export interface HostingProps {
   tier: string;
   serverType: string;
-  tenants: { id: string; plan: string; status: string; hostnames: string[]; customDomains: string[] }[];
+  tenants: {
+    id: string;
+    plan: string;
+    status: string;
+    hostnames: string[];
+    customDomains: string[];
+    /** Where the tenant's data and backups must stay: EU or a country code; "" for none. */
+    residency: string;
+  }[];
+}
+
+/** Where a host's backups go, as the host components register it (components/backup-target.ts). */
+export interface BackupTargetProps {
+  kind: "storage-box" | "s3";
+  country: string;
+  /** A Storage Box's Hetzner location. */
+  location?: string;
+  /** An S3 repository's URL (restic's s3:https://<endpoint>/<bucket>/<host>). */
+  repository?: string;
 }
 
 export const HOST_COMPONENTS = ["tenancy:hosting:SharedHost", "tenancy:hosting:DedicatedTenant"];

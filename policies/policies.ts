@@ -17,6 +17,7 @@ import { hcloudSharedHostWithinCapacity } from "./hcloud-shared-host-within-capa
 import { hcloudStatefulResourcesProtected } from "./hcloud-stateful-resources-protected";
 import { hcloudVolumeWithinPlan } from "./hcloud-volume-within-plan";
 import { secretsStaySecret } from "./secrets-stay-secret";
+import { tenancyBackupTargetWithinResidency } from "./tenancy-backup-target-within-residency";
 import { tenancyHostHasBackupTarget } from "./tenancy-host-has-backup-target";
 import { tenantCustomDomainsWithinPlan } from "./tenant-custom-domains-within-plan";
 
@@ -33,6 +34,7 @@ export const POLICIES: Policies = [
   hcloudStatefulResourcesProtected,
   hcloudServerIgnoresReplacingFields,
   tenancyHostHasBackupTarget,
+  tenancyBackupTargetWithinResidency,
   // Security
   hcloudFirewallNoWorldAdminPorts,
   hcloudFirewallWebFromCloudflareOnly,

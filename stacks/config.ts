@@ -5,9 +5,9 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
-import { createHostingContext, type HostingContext } from "../components";
+import { createHostingContext, type BackupBucket, type HostingContext } from "../components";
 import type { FleetModel } from "../infra/expand";
-import { parseHostKeys } from "../infra/host";
+import { dedicatedServers, parseHostKeys, type S3Credentials } from "../infra/host";
 import { TIERS, type Tier } from "../infra/plans";
 
 export const CONFIG_KEYS = [
@@ -20,6 +20,8 @@ export const CONFIG_KEYS = [
   "backupPassword",
   "alertWebhookUrl",
   "storageBoxHostKeys",
+  "backupBuckets",
+  "backupBucketKeys",
 ] as const;
 
 export interface StackConfig {
@@ -41,6 +43,10 @@ export interface StackConfig {
   alertWebhookUrl?: pulumi.Output<string>;
   /** The Storage Box's SSH host keys, "TYPE BASE64" each: pinned on every host (infra/host/sftp.ts). */
   storageBoxHostKeys: string[];
+  /** S3 buckets for the countries where Hetzner sells no Storage Box (backup-target.ts). */
+  backupBuckets: BackupBucket[];
+  /** Their access keys by country; secret. */
+  backupBucketKeys: pulumi.Output<Record<string, S3Credentials>>;
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -80,6 +86,9 @@ export function readStackConfig(): StackConfig {
     if (cidr === "0.0.0.0/0" || cidr === "::/0")
       fail("adminCidrs", `must not open SSH to the whole internet (${cidr})`);
   }
+  const backupBuckets = config.getObject<unknown>("backupBuckets") ?? [];
+  if (!Array.isArray(backupBuckets) || !backupBuckets.every((item) => typeof item === "string"))
+    fail("backupBuckets", 'must be a list of "<COUNTRY>=s3:https://<endpoint>/<bucket>" strings');
   return {
     tier: tier as Tier,
     manifest: manifestPath(config.get("manifest") ?? "tenants.yaml"),
@@ -90,11 +99,44 @@ export function readStackConfig(): StackConfig {
     backupPassword: config.requireSecret("backupPassword"),
     storageBoxHostKeys: hostKeys(list("storageBoxHostKeys")),
     ...alertWebhook(config.getSecret("alertWebhookUrl")),
+    backupBuckets: (backupBuckets as string[]).map((entry) => parseBucket(entry, fail)),
+    backupBucketKeys: config.requireSecret("backupBucketKeys").apply((text) => parseBucketKeys(text, fail)),
   };
 }
 
 function alertWebhook(url: pulumi.Output<string> | undefined): Pick<StackConfig, "alertWebhookUrl"> {
   return url === undefined ? {} : { alertWebhookUrl: url };
+}
+
+const COUNTRY = /^[A-Z]{2}$/;
+
+/** `US=s3:https://<account>.us.r2.cloudflarestorage.com/fieldcrew-backups`: a country's bucket. */
+function parseBucket(entry: string, fail: (key: string, message: string) => never): BackupBucket {
+  const match = /^([^=]+)=(s3:https:\/\/[^/\s]+\/[^\s]+)$/.exec(entry);
+  if (!match || !COUNTRY.test(match[1]!))
+    fail(
+      "backupBuckets",
+      `has "${entry}", which is not "<COUNTRY>=s3:https://<endpoint>/<bucket>" (a country code such as US, and restic's S3 URL over HTTPS)`,
+    );
+  return { country: match[1]!, repository: match[2]! };
+}
+
+/**
+ * `US=<access key id>:<secret access key>`, one per country, separated by spaces. A message names the
+ * entry by its position, never by its value: this is a secret.
+ */
+function parseBucketKeys(
+  text: string,
+  fail: (key: string, message: string) => never,
+): Record<string, S3Credentials> {
+  const keys: Record<string, S3Credentials> = {};
+  for (const [index, entry] of text.split(/\s+/).filter(Boolean).entries()) {
+    const match = /^([A-Z]{2})=([^:]+):(.+)$/.exec(entry);
+    if (!match)
+      fail("backupBucketKeys", `entry ${index + 1} is not "<COUNTRY>=<access key id>:<secret access key>"`);
+    keys[match[1]!] = { accessKeyId: match[2]!, secretAccessKey: match[3]! };
+  }
+  return keys;
 }
 
 /**
@@ -117,5 +159,11 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     storageBoxHostKeys: config.storageBoxHostKeys,
     ...(config.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: config.alertWebhookUrl }),
     location: model.defaultLocation,
+    hosts: (tier === "shared" ? model.shared.hosts : dedicatedServers(model)).map(({ server }) => ({
+      name: server.hetznerName,
+      location: server.location,
+    })),
+    backupBuckets: config.backupBuckets,
+    backupBucketKeys: config.backupBucketKeys,
   });
 }

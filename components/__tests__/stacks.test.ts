@@ -45,7 +45,8 @@ describe("resource counts of the example fleet", () => {
       "hcloud:index/firewall:Firewall": hosts,
       "hcloud:index/volume:Volume": hosts,
       "hcloud:index/volumeAttachment:VolumeAttachment": hosts,
-      "hcloud:index/storageBox:StorageBox": 1,
+      // One Storage Box per country of the hosts: Falkenstein (DE) and Helsinki (FI).
+      "hcloud:index/storageBox:StorageBox": 2,
       "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount": hosts,
       "tls:index/privateKey:PrivateKey": hosts + 1, // origin keys, and the stack's deploy key
       "tls:index/certRequest:CertRequest": hosts,
@@ -53,8 +54,8 @@ describe("resource counts of the example fleet", () => {
       "command:remote:Command": hosts,
       // every served tenant's record, both tiers (the zone's edge), and each host's origin A and AAAA
       "cloudflare:index/dnsRecord:DnsRecord": servedOfBothTiers.length + 2 * hosts,
-      // tenant passwords, each host's backup account and repository key, the Storage Box
-      "random:index/randomPassword:RandomPassword": tenants.length + 2 * hosts + 1,
+      // tenant passwords, each host's backup account and repository key, the two Storage Boxes
+      "random:index/randomPassword:RandomPassword": tenants.length + 2 * hosts + 2,
       "cloudflare:index/customHostname:CustomHostname": servedOfBothTiers.reduce(
         (n, t) => n + t.customDomains.length,
         0,
@@ -64,7 +65,7 @@ describe("resource counts of the example fleet", () => {
       // The zone's declaration of its plan and served tenants, for the policy pack.
       "tenancy:edge:Zone": 1,
     });
-    expect(shared.resources).toHaveLength(107);
+    expect(shared.resources).toHaveLength(109);
   });
 
   test("dedicated: one host's worth of resources per tenant", () => {
@@ -77,17 +78,19 @@ describe("resource counts of the example fleet", () => {
       "hcloud:index/firewall:Firewall": n,
       "hcloud:index/volume:Volume": n,
       "hcloud:index/volumeAttachment:VolumeAttachment": n,
+      // Germany's Storage Box; harbor-health (ash, US) is backed up to the US bucket, with no sub-account.
       "hcloud:index/storageBox:StorageBox": 1,
-      "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount": n,
+      "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount": n - 1,
       "tls:index/privateKey:PrivateKey": n + 1,
       "tls:index/certRequest:CertRequest": n,
       "cloudflare:index/originCaCertificate:OriginCaCertificate": n,
       "command:remote:Command": n,
       // Each server's origin A and AAAA only: the tenants' records are the zone's (shared stack).
       "cloudflare:index/dnsRecord:DnsRecord": 2 * n,
-      "random:index/randomPassword:RandomPassword": 3 * n + 1,
+      // Per tenant its password and its host's repository key; the n - 1 sub-accounts' and the box's.
+      "random:index/randomPassword:RandomPassword": 2 * n + (n - 1) + 1,
     });
-    expect(dedicated.resources).toHaveLength(67 + n);
+    expect(dedicated.resources).toHaveLength(65 + n);
   });
 
   test("dedicated servers follow the plan: type, location, Hetzner backups, the tenant's image", () => {
@@ -128,9 +131,9 @@ describe("data safety", () => {
         "hcloud:index/storageBox:StorageBox",
       ].includes(r.type),
     );
-    // Per server: two primary IPs and a volume; per stack: one Storage Box.
+    // Per server: two primary IPs and a volume; Storage Boxes: fsn1 and hel1 (shared), fsn1 (dedicated).
     const servers = model.shared.hosts.length + model.dedicated.tenants.length;
-    expect(stateful.length).toBe(3 * servers + 2);
+    expect(stateful.length).toBe(3 * servers + 3);
     for (const r of stateful) {
       expect({
         name: r.name,

@@ -8,7 +8,7 @@
  *   to the host. Capacity left free shows as the host's "idle units", not as a cost of its own.
  * - Revenue counts active tenants only: suspended and decommissioned tenants still cost, and pay nothing.
  */
-import type { Tier } from "../plans";
+import { backupTargetFor, type Tier } from "../plans";
 import type { FleetModel, ServerModel, TenantModel } from "../expand";
 import type { PriceTable } from "./prices";
 
@@ -59,11 +59,16 @@ export interface CostReport {
 }
 
 export function costReport(model: FleetModel, prices: PriceTable): CostReport {
-  const boxShare = (members: number) => (members === 0 ? 0 : prices.storageBox.monthly / members);
-  const sharedShare = boxShare(model.shared.hosts.length);
   // Servers provisioned for a move, or kept after one, cost too: they count in the tier, not in a tenant.
   const copies = [...model.dedicated.incoming, ...model.dedicated.retained];
-  const dedicatedShare = boxShare(model.dedicated.tenants.length + copies.length);
+  const sharedBoxes = storageBoxes(
+    model.shared.hosts.map((host) => host.server),
+    prices,
+  );
+  const dedicatedBoxes = storageBoxes(
+    [...model.dedicated.tenants, ...copies].map((tenant) => tenant.server),
+    prices,
+  );
   let sharedCopiesCost = 0;
 
   const revenueOf = (tenant: TenantModel) =>
@@ -71,7 +76,7 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
   const tenants: TenantCost[] = [];
 
   const hosts = model.shared.hosts.map((host): HostCost => {
-    const cost = serverCost(host.server, prices, sharedShare);
+    const cost = serverCost(host.server, prices, sharedBoxes.share(host.server));
     const shareOf = (units: number) =>
       host.capacityUsed === 0 ? 0 : (cost.total * units) / host.capacityUsed;
     for (const tenant of host.tenants)
@@ -87,7 +92,7 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
     };
   });
   for (const tenant of model.dedicated.tenants) {
-    const cost = serverCost(tenant.server, prices, dedicatedShare);
+    const cost = serverCost(tenant.server, prices, dedicatedBoxes.share(tenant.server));
     tenants.push(tenantLine(tenant, cost.total, revenueOf(tenant)));
   }
 
@@ -106,7 +111,10 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
   );
   const dedicated = totals(
     tenants.filter((t) => t.tier === "dedicated"),
-    copies.reduce((sum, copy) => sum + serverCost(copy.server, prices, dedicatedShare).total, 0),
+    copies.reduce(
+      (sum, copy) => sum + serverCost(copy.server, prices, dedicatedBoxes.share(copy.server)).total,
+      0,
+    ),
   );
   return {
     currency: "EUR",
@@ -114,16 +122,34 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
     hosts,
     tenants,
     tiers: {
-      shared: { ...shared, storageBox: model.shared.hosts.length > 0 ? prices.storageBox.monthly : 0 },
-      dedicated: {
-        ...dedicated,
-        storageBox: model.dedicated.tenants.length > 0 ? prices.storageBox.monthly : 0,
-      },
+      shared: { ...shared, storageBox: sharedBoxes.monthly },
+      dedicated: { ...dedicated, storageBox: dedicatedBoxes.monthly },
     },
     fleet: {
       cost: shared.cost + dedicated.cost,
       revenue: shared.revenue + dedicated.revenue,
       margin: shared.margin + dedicated.margin,
+    },
+  };
+}
+
+/**
+ * The tier's Storage Boxes: one per country of its servers where Hetzner sells them, each shared by the
+ * servers backed up to it. A server backed up to an S3 bucket (components/backup-target.ts) bears no box
+ * share; the bucket is billed by its provider by usage and is not priced here.
+ */
+function storageBoxes(servers: readonly ServerModel[], prices: PriceTable) {
+  const members = new Map<string, number>();
+  for (const server of servers) {
+    const target = backupTargetFor(server.location);
+    if (target.kind === "storage-box") members.set(target.country, (members.get(target.country) ?? 0) + 1);
+  }
+  return {
+    monthly: members.size * prices.storageBox.monthly,
+    share: (server: ServerModel) => {
+      const target = backupTargetFor(server.location);
+      const n = target.kind === "storage-box" ? (members.get(target.country) ?? 0) : 0;
+      return n === 0 ? 0 : prices.storageBox.monthly / n;
     },
   };
 }

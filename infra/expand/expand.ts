@@ -57,6 +57,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     };
     const db = databaseName(tenant.id);
     const move = movePlan(tenant);
+    const residency = tenant.residency ?? fleet.residency;
     return {
       id: tenant.id,
       displayName: tenant.name,
@@ -89,6 +90,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
             },
           }
         : {}),
+      ...(residency === undefined ? {} : { residency }),
       hostname,
       customDomains,
       hostnames: [hostname, ...customDomains],

@@ -110,6 +110,8 @@ interface TenantModelBase {
   id: string;
   displayName: string;
   plan: string;
+  /** Where its data and backups must stay (its own residency, else the fleet's); absent: anywhere. */
+  residency?: string;
   status: HostedStatus;
   /** A declared move, not yet cut over: where the tenant goes. */
   move?: MovePlacement;

@@ -154,6 +154,7 @@ function renderResticEnv(secrets: HostSecrets): string {
       ? []
       : [`TENANCY_RESTIC_OLD_PASSWORD=${secrets.resticOldPassword}`]),
     ...(secrets.backupSftp === undefined ? [] : renderSftpEnv(secrets.backupSftp)),
+    ...renderS3Env(secrets),
     "RESTIC_CACHE_DIR=/var/cache/tenancy/restic",
     "",
   ].join("\n");
@@ -163,6 +164,15 @@ function renderAlertConfig(secrets: HostSecrets): string {
   if (secrets.alertWebhookUrl === undefined)
     return "# tenancy: no alert webhook (tenancy:alertWebhookUrl); tenancy-notify only logs.\n";
   return `TENANCY_ALERT_WEBHOOK_URL=${secrets.alertWebhookUrl}\n`;
+}
+
+/** The S3 access key of a repository in a bucket (a region without Storage Boxes); none otherwise. */
+function renderS3Env(secrets: HostSecrets): string[] {
+  if (secrets.backupS3 === undefined) return [];
+  return [
+    `AWS_ACCESS_KEY_ID=${secrets.backupS3.accessKeyId}`,
+    `AWS_SECRET_ACCESS_KEY=${secrets.backupS3.secretAccessKey}`,
+  ];
 }
 
 /** Sized by the server, not by the tenant list, so that adding a tenant never restarts PostgreSQL. */

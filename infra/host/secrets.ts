@@ -22,6 +22,8 @@ export interface HostSecrets {
   resticRepository: string;
   /** How restic reaches a Storage Box sub-account over SFTP; absent for a repository reached otherwise. */
   backupSftp?: SftpTransport;
+  /** Access key of the S3 bucket, for a repository in one (`s3:` URL); absent otherwise. */
+  backupS3?: S3Credentials;
   /** The host's Cloudflare Origin CA certificate and its private key (the key is secret). */
   originCertificate: string;
   originKey: string;
@@ -37,6 +39,7 @@ export interface SecretValues {
   resticOldPassword?: string;
   resticRepository: string;
   backupSftp?: SftpTransport;
+  backupS3?: S3Credentials;
   originCertificate: string;
   originKey: string;
   alertWebhookUrl?: string;
@@ -65,6 +68,12 @@ export function checkAlertWebhookUrl(value: string): string {
   return value;
 }
 
+/** An S3 access key (restic reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for every S3 provider). */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export function hostSecrets(values: SecretValues): HostSecrets {
   const password = (tenantId: string) => {
     const value = values.dbPasswords[tenantId];
@@ -82,6 +91,7 @@ export function hostSecrets(values: SecretValues): HostSecrets {
     ...(values.resticOldPassword === undefined ? {} : { resticOldPassword: values.resticOldPassword }),
     resticRepository: values.resticRepository,
     ...(values.backupSftp === undefined ? {} : { backupSftp: values.backupSftp }),
+    ...(values.backupS3 === undefined ? {} : { backupS3: values.backupS3 }),
     originCertificate: values.originCertificate,
     originKey: values.originKey,
     ...(values.alertWebhookUrl === undefined
@@ -95,20 +105,33 @@ export function secretReference(name: string): string {
   return `@@secret:${name}@@`;
 }
 
-/** Secrets as references, for `tenancy render` and for tests that must not see real values. */
-export function referenceSecrets(host: string): HostSecrets {
+/**
+ * Secrets as references, for `tenancy render` and for tests that must not see real values. `transport`
+ * is how the host reaches its repository (components/backup-target.ts): a sub-account's SFTP password,
+ * or an S3 bucket's access key.
+ */
+export function referenceSecrets(host: string, transport: "sftp" | "s3" = "sftp"): HostSecrets {
   return {
     dbPassword: (tenantId) => secretReference(`${tenantId}-db-password`),
     dbVerifier: (tenantId) => secretReference(`${tenantId}-db-password:scram-sha-256`),
     resticPassword: secretReference(`${host}-backup-key`),
     resticRepository: secretReference(`${host}-backup-repository`),
-    backupSftp: {
-      server: secretReference(`${host}-backup-server`),
-      password: secretReference(`${host}-backup-password`),
-      port: STORAGE_BOX_SFTP_PORT,
-      // Not secret, but the stack's config: named like the secrets, so that render needs no stack.
-      hostKeys: [secretReference("storageBoxHostKeys (tenancy:storageBoxHostKeys)")],
-    },
+    ...(transport === "sftp"
+      ? {
+          backupSftp: {
+            server: secretReference(`${host}-backup-server`),
+            password: secretReference(`${host}-backup-password`),
+            port: STORAGE_BOX_SFTP_PORT,
+            // Not secret, but the stack's config: named like the secrets, so that render needs no stack.
+            hostKeys: [secretReference("storageBoxHostKeys (tenancy:storageBoxHostKeys)")],
+          },
+        }
+      : {
+          backupS3: {
+            accessKeyId: secretReference("bucket access key id (tenancy:backupBucketKeys)"),
+            secretAccessKey: secretReference("bucket secret access key (tenancy:backupBucketKeys)"),
+          },
+        }),
     originCertificate: secretReference(`${host}-origin-certificate`),
     originKey: secretReference(`${host}-origin-key`),
     alertWebhookUrl: secretReference("alertWebhookUrl (tenancy:alertWebhookUrl)"),

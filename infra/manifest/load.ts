@@ -125,6 +125,7 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
 const FleetRulesSchema = z.object({
   zone: FleetSchema.shape.zone,
   location: FleetSchema.shape.location,
+  residency: FleetSchema.shape.residency,
   cloudflarePlan: FleetSchema.shape.cloudflarePlan,
   cloudflareDnsRecordQuota: FleetSchema.shape.cloudflareDnsRecordQuota,
   cloudflareAdvancedRateLimiting: FleetSchema.shape.cloudflareAdvancedRateLimiting,

@@ -4,6 +4,8 @@
  */
 import {
   hetznerServerType,
+  locationCountry,
+  residencyAllows,
   sharedHostCapacity,
   sharedVolumeGb,
   HETZNER_VOLUME_MAX_GB,
@@ -68,6 +70,7 @@ export interface RuleInput {
   fleet: {
     zone: string;
     location: HetznerLocation;
+    residency?: string | undefined;
     cloudflarePlan: CloudflarePlan;
     cloudflareDnsRecordQuota?: number | undefined;
     cloudflareAdvancedRateLimiting: boolean;
@@ -92,6 +95,48 @@ export function checkRules(input: RuleInput, report: Report): void {
   checkCapacity(input, report);
   checkEdge(input, report);
   checkMoves(input, report);
+  checkResidency(input, report);
+}
+
+/**
+ * A tenant's data stays within its residency (its own, else the fleet's): every place it is kept (its
+ * host, and the target of a declared move) must be in a country the residency allows. Backups follow
+ * the host (components/context.ts), so this also keeps them in.
+ */
+function checkResidency({ fleet, hosts, tenants, plans }: RuleInput, report: Report): void {
+  const hostLocation = new Map(hosts.map(({ host }) => [host.name, host.location]));
+  for (const { index, tenant } of tenants) {
+    const residency = tenant.residency ?? fleet.residency;
+    if (residency === undefined) continue;
+    const whose =
+      tenant.residency === undefined ? `the fleet's residency ${residency}` : `residency ${residency}`;
+    const check = (path: PropertyKey[], location: HetznerLocation | undefined, what: string) => {
+      if (location === undefined) return;
+      const country = locationCountry(location);
+      if (!residencyAllows(residency, country))
+        report(
+          path,
+          `${what} is in ${location} (${country}), outside ${whose}; place the tenant in ${residency === "EU" ? "the EU" : residency} or change its residency`,
+        );
+    };
+    const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
+    if (plan?.tier === "shared" && tenant.host !== undefined)
+      check(["tenants", index, "host"], hostLocation.get(tenant.host), `host "${tenant.host}"`);
+    else if (plan?.tier === "dedicated")
+      check(
+        ["tenants", index, tenant.location === undefined ? "plan" : "location"],
+        tenant.location ?? fleet.location,
+        "the tenant's server",
+      );
+    if (tenant.move?.host !== undefined)
+      check(
+        ["tenants", index, "move", "host"],
+        hostLocation.get(tenant.move.host),
+        `move target "${tenant.move.host}"`,
+      );
+    else if (tenant.move?.location !== undefined)
+      check(["tenants", index, "move", "location"], tenant.move.location, "the move's target server");
+  }
 }
 
 function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {

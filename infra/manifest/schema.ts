@@ -8,7 +8,13 @@
 import { domainToASCII, domainToUnicode } from "node:url";
 import { z } from "zod";
 import { CLOUDFLARE_PLANS } from "../edge/cloudflare-plans";
-import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES, TIERS, type HetznerLocation } from "../plans";
+import {
+  HETZNER_LOCATIONS,
+  HETZNER_SERVER_TYPES,
+  RESIDENCY_PATTERN,
+  TIERS,
+  type HetznerLocation,
+} from "../plans";
 import { BOUNDS, type Bound } from "./bounds";
 
 /** Tenant ids and host names end up in DNS names, server names, labels and PostgreSQL identifiers. */
@@ -82,6 +88,14 @@ const imageRef = (what: string) =>
 const locations = Object.keys(HETZNER_LOCATIONS) as [HetznerLocation, ...HetznerLocation[]];
 const serverTypes = Object.keys(HETZNER_SERVER_TYPES) as [string, ...string[]];
 export const LocationSchema = z.enum(locations).describe("A Hetzner Cloud location.");
+export const ResidencySchema = z
+  .string()
+  .regex(RESIDENCY_PATTERN, {
+    error: "must be a country code (ISO 3166-1 alpha-2, upper case, e.g. FI, DE, US) or EU",
+  })
+  .describe(
+    "Where the tenant's data and its backups must stay: a country (ISO 3166-1 alpha-2, e.g. FI, US) or EU (any member state).",
+  );
 export const ServerTypeSchema = z.enum(serverTypes).describe("A Hetzner Cloud server type sold today.");
 
 /** A whole number in the range of what receives it (bounds.ts), the reason in the message. */
@@ -129,6 +143,9 @@ export const FleetSchema = z
       ),
     location: LocationSchema.default("fsn1").describe(
       "Default Hetzner location for dedicated tenants and for placing new shared tenants.",
+    ),
+    residency: ResidencySchema.optional().describe(
+      "The data residency of every tenant that states none (a country code or EU); by default tenants state their own or have none.",
     ),
     image: z
       .string()
@@ -235,6 +252,7 @@ export const TenantSchema = z
     location: LocationSchema.optional().describe(
       "Where the tenant's data must live. Dedicated: the server's location; shared: must match the host's.",
     ),
+    residency: ResidencySchema.optional(),
     serverType: ServerTypeSchema.optional().describe(
       "Dedicated tenants: server type, one the plan allows (default: the plan's first).",
     ),

@@ -12,15 +12,16 @@ export const HETZNER_CATALOGUE_SOURCE =
 
 export type HetznerLocation = "fsn1" | "nbg1" | "hel1" | "ash" | "hil" | "sin";
 
+/** Each location's country (ISO 3166-1 alpha-2): what a tenant's data residency is judged against. */
 export const HETZNER_LOCATIONS: Readonly<
-  Record<HetznerLocation, { city: string; region: "eu" | "us" | "ap" }>
+  Record<HetznerLocation, { city: string; country: string; region: "eu" | "us" | "ap" }>
 > = {
-  fsn1: { city: "Falkenstein, DE", region: "eu" },
-  nbg1: { city: "Nuremberg, DE", region: "eu" },
-  hel1: { city: "Helsinki, FI", region: "eu" },
-  ash: { city: "Ashburn, VA, US", region: "us" },
-  hil: { city: "Hillsboro, OR, US", region: "us" },
-  sin: { city: "Singapore, SG", region: "ap" },
+  fsn1: { city: "Falkenstein, DE", country: "DE", region: "eu" },
+  nbg1: { city: "Nuremberg, DE", country: "DE", region: "eu" },
+  hel1: { city: "Helsinki, FI", country: "FI", region: "eu" },
+  ash: { city: "Ashburn, VA, US", country: "US", region: "us" },
+  hil: { city: "Hillsboro, OR, US", country: "US", region: "us" },
+  sin: { city: "Singapore, SG", country: "SG", region: "ap" },
 };
 
 export interface HetznerServerType {

@@ -1,3 +1,4 @@
 export * from "./catalogue";
 export * from "./hetzner";
 export * from "./sizing";
+export * from "./residency";

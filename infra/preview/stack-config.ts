@@ -56,6 +56,10 @@ export const STAND_INS: Readonly<Record<string, { value: string; secret: boolean
     ]),
     secret: false,
   },
+  "tenancy:backupBucketKeys": {
+    value: "US=offline-preview-key-id:offline-preview-not-a-real-secret",
+    secret: true,
+  },
 };
 
 export class StackConfigError extends Error {}

@@ -78,6 +78,7 @@ interface RateLimitRule {
 }
 type Tenant = { id: string; plan: string; status: string; hostnames: string[]; customDomains: string[] };
 
+const target = (r: RecordedResource) => r.outputs.backupTarget as { repository?: string };
 const labels = (r: RecordedResource) => r.inputs.labels as Record<string, string>;
 const rules = (r: RecordedResource) => r.inputs.rules as Rule[];
 const rule = (r: RecordedResource, port: string) => rules(r).find((x) => x.port === port)!;
@@ -201,7 +202,15 @@ const CLAUSES: Record<string, Clause[]> = {
   ],
   "tenancy-host-has-backup-target": [
     { clause: "Every host has a backup sub-account of its own", passes: "each host with its sub-account", fires: "a sub-account's parent is the stack", stack: () => shared, resource: "shared-hel1-a-backup", change: (r) => (r.options.parent = ""), message: 'Host "shared-hel1-a" has no backup sub-account' },
+    { clause: "Only a host whose target is an S3 repository needs no sub-account", passes: "harbor-health in the US bucket", fires: "its target is a Storage Box", stack: () => dedicated, resource: "harbor-health", change: (r) => (r.inputs.backupTarget = { kind: "storage-box", location: "fsn1", country: "DE" }), message: 'Host "harbor-health" has no backup sub-account' },
     { clause: "The stack has a Storage Box for its backups", passes: "the stack's Storage Box", fires: "the Storage Box is removed", stack: () => dedicated, resource: "backups-dedicated", change: remove, message: "The stack has no Storage Box for its backups" },
+  ],
+  "tenancy-backup-target-within-residency": [
+    { clause: "A Storage Box target is in every tenant's residency", passes: "shared-hel1-a's FI tenants backed up in hel1", fires: "shared-hel1-a's target is the Storage Box in fsn1", stack: () => shared, resource: "shared-hel1-a", change: (r) => (r.inputs.backupTarget = { ...target(r), location: "fsn1", country: "DE" }), message: Array(8).fill('Host "shared-hel1-a" keeps its backups in the Storage Box in fsn1 (DE), outside the residency FI of its tenant') },
+    { clause: "The Storage Box it declares is one of the stack's", passes: "the hel1 Storage Box", fires: "that box is in fsn1 instead", stack: () => shared, resource: "backups-shared-hel1", change: (r) => (r.inputs.location = "fsn1"), message: 'Host "shared-hel1-a" declares its backups on a Storage Box in hel1, and the stack has none there' },
+    { clause: "An S3 target's guaranteed region is in every tenant's residency", passes: "harbor-health (US) in the US R2 jurisdiction", fires: "its bucket is in the eu jurisdiction", stack: () => dedicated, resource: "harbor-health", change: (r) => (r.inputs.backupTarget = { ...target(r), repository: target(r).repository!.replace(".us.r2.", ".eu.r2.") }), message: 'Host "harbor-health" keeps its backups in the S3 bucket at 0ff11e00000000000000000000000000.eu.r2.cloudflarestorage.com (EU), outside the residency US of its tenant "harbor-health"' },
+    { clause: "An S3 target's region is a guarantee, not a hint", passes: "the R2 us jurisdiction endpoint", fires: "the account's plain endpoint (location hints only)", stack: () => dedicated, resource: "harbor-health", change: (r) => (r.inputs.backupTarget = { ...target(r), repository: target(r).repository!.replace(".us.r2.", ".r2.") }), message: "whose region is not one this pack knows to be guaranteed" },
+    { clause: "A host declares its backup target", passes: "each host's backupTarget", fires: "alpen-energie's is removed", stack: () => dedicated, resource: "alpen-energie", change: (r) => delete r.outputs.backupTarget, message: 'Host "alpen-energie" declares no backup target' },
   ],
   "hcloud-firewall-no-world-admin-ports": [
     { clause: "SSH (22) is not open to the world", passes: "SSH from the admin CIDR", fires: "the SSH rule's sources are 0.0.0.0/0", stack: () => shared, resource: "shared-fsn1-a-firewall", change: (r) => (rule(r, "22").sourceIps = ["0.0.0.0/0"]), message: "Firewall shared-fsn1-a-firewall opens port 22 (SSH) to the internet: 0.0.0.0/0 admits every IPv4 address; no admin network is as large as an IPv4 /8 or an IPv6 /32. Restrict the sourceIps" },

@@ -71,6 +71,10 @@ describe("the program under mocks", () => {
     "tenancy:storageBoxHostKeys": JSON.stringify([
       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     ]),
+    "tenancy:backupBuckets": JSON.stringify([
+      "US=s3:https://s3.us-east-1.amazonaws.com/fieldcrew-backups-us",
+    ]),
+    "tenancy:backupBucketKeys": "US=test-key-id:test-secret-access-key",
   };
 
   /** Runs the program as `pulumi preview` would, with mocks instead of a cloud. */
@@ -84,7 +88,10 @@ describe("the program under mocks", () => {
       config["tenancy:tier"] ?? "shared",
       true,
     );
-    pulumi.runtime.setAllConfig({ ...baseConfig, ...config }, ["tenancy:backupPassword"]);
+    pulumi.runtime.setAllConfig({ ...baseConfig, ...config }, [
+      "tenancy:backupPassword",
+      "tenancy:backupBucketKeys",
+    ]);
     return program();
   }
 
@@ -146,6 +153,10 @@ describe("the program under mocks", () => {
     ],
     [{ "tenancy:tier": "shared", "tenancy:storageBoxHostKeys": "[]" }, "must list at least one host key"],
     [
+      { "tenancy:tier": "shared", "tenancy:backupBuckets": '["US=https://s3.example/bucket"]' },
+      'tenancy:backupBuckets has "US=https://s3.example/bucket", which is not "<COUNTRY>=s3:https://<endpoint>/<bucket>"',
+    ],
+    [
       { "tenancy:tier": "shared", "tenancy:manifest": "missing.yaml" },
       'missing.yaml is invalid (1 problem above); run "npx tenancy validate"',
     ],
@@ -161,5 +172,20 @@ describe("the program under mocks", () => {
     expect(error).toBeInstanceOf(pulumi.RunError);
     expect((error as Error).message).toContain(message);
     jest.restoreAllMocks();
+  });
+
+  test("refuses a host where Hetzner sells no Storage Box and the stack configures no bucket", async () => {
+    // The dedicated stack's harbor-health (ash, US) with the example's US bucket left out.
+    await expect(
+      recordStack({
+        tier: "dedicated",
+        manifest: EXAMPLE_MANIFEST,
+        config: { "tenancy:backupBuckets": "[]" },
+      }),
+    ).rejects.toThrow(
+      "host dedicated-harbor-health is in ash (US), where Hetzner sells no Storage Box, and tenancy:backupBuckets has no bucket for US",
+    );
+    // and with it, the stack records.
+    await expect(recordStack({ tier: "dedicated", manifest: EXAMPLE_MANIFEST })).resolves.toBeDefined();
   });
 });

@@ -100,7 +100,7 @@ describe("tenancy (the command)", () => {
     expect(plan.offline).toBe(true);
     expect(plan.stacks.shared.model.hosts?.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
     expect(plan.stacks.dedicated.model.tenants).toHaveLength(4);
-    expect(plan.stacks.shared.resources).toHaveLength(105);
+    expect(plan.stacks.shared.resources).toHaveLength(107);
     const volume = plan.stacks.shared.resources.find((r) => r.name === "shared-fsn1-a-data");
     expect(volume).toMatchObject({ type: "hcloud:index/volume:Volume", options: { protect: true } });
     expect(volume?.urn).toBe(
@@ -242,6 +242,17 @@ describe("tenancy (the command)", () => {
       "PASSWORD '@@secret:alpen-energie-db-password:scram-sha-256@@'",
     );
     expect(readFileSync(path.join(out, "user-data.yaml"), "utf8")).toMatch(/^#cloud-config\n/);
+    const restic = (host: string) => {
+      const dir = tempDir();
+      expect(tenancy("render", host, "--out", dir, "-f", EXAMPLE_MANIFEST).code).toBe(EXIT.ok);
+      return readFileSync(path.join(dir, "files/etc/tenancy/restic.env"), "utf8");
+    };
+    // nbg1: a Storage Box sub-account over SFTP; ash: the US bucket's access key.
+    expect(restic("alpen-energie")).toContain(
+      "TENANCY_SFTP_PASSWORD=@@secret:alpen-energie-backup-password@@",
+    );
+    expect(restic("harbor-health")).toMatch(/^AWS_ACCESS_KEY_ID=@@secret:.*tenancy:backupBucketKeys\)@@$/m);
+    expect(restic("harbor-health")).not.toContain("TENANCY_SFTP_PASSWORD");
     const unknown = tenancy("render", "alpen-energy", "--out", out, "-f", EXAMPLE_MANIFEST);
     expect(unknown.code).toBe(EXIT.invalidInput);
     expect(unknown.stderr).toContain(

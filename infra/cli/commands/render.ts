@@ -14,6 +14,7 @@ import {
 import path from "node:path";
 import { didYouMean, loadManifest } from "../../manifest";
 import { expand } from "../../expand";
+import { backupTargetFor } from "../../plans";
 import {
   bundleHash,
   hostSpecs,
@@ -52,7 +53,10 @@ export function renderCommand(host: string, options: { file: string; json: boole
       `no host or dedicated tenant named "${host}"${hint ? `; ${hint}` : ""}; hosts: ${names.join(", ")}`,
     );
   }
-  const bundle = renderBundle(spec, referenceSecrets(spec.name));
+  const bundle = renderBundle(
+    spec,
+    referenceSecrets(spec.name, backupTargetFor(spec.server.location).kind === "s3" ? "s3" : "sftp"),
+  );
   const userData = renderUserData(spec, {
     sshAuthorizedKeys: [secretReference("admin-ssh-public-keys (tenancy:sshKeys)")],
     volumeDevice: `/dev/disk/by-id/scsi-0HC_Volume_${secretReference(`${spec.server.names.volume}-id`)}`,

@@ -89,6 +89,19 @@ describe("costReport on a small fleet", () => {
     expect(report.fleet).toEqual({ cost: near(134), revenue: 243, margin: near(109) });
   });
 
+  test("prices a Storage Box per country of a tier's servers, none for a server backed up to a bucket", () => {
+    const fleet = expand(parseManifest(EXAMPLE_MANIFEST, readFileSync(EXAMPLE_MANIFEST, "utf8")));
+    const example = costReport(fleet, DEFAULT_PRICES);
+    const box = DEFAULT_PRICES.storageBox.monthly;
+    // shared: fsn1 (DE) and hel1 (FI); dedicated: fsn1 and nbg1 share Germany's, ash (US) is in a bucket.
+    expect(example.tiers.shared.storageBox).toBeCloseTo(2 * box);
+    expect(example.tiers.dedicated.storageBox).toBeCloseTo(box);
+    // Each shared host is alone on its country's box.
+    const share = (name: string) => example.hosts.find((h) => h.name === name)?.cost.storageBoxShare;
+    expect(share("shared-hel1-a")).toBeCloseTo(box);
+    expect(share("shared-fsn1-a")).toBeCloseTo(box);
+  });
+
   test("refuses a server type with no price", () => {
     const noPrice = { ...PRICES, serverTypes: { cx53: PRICES.serverTypes.cx53! } };
     expect(() => costReport(model, noPrice)).toThrow("no price for server type cx23");

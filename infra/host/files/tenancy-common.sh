@@ -89,6 +89,8 @@ load_restic_env() {
     value=${line#*=}
     case $key in
       RESTIC_* | AWS_* | B2_* | AZURE_* | GOOGLE_* | OS_* | ST_*) export "$key=$value" ;;
+      # The CA bundle restic verifies an S3 endpoint with, in place of the system's (a private endpoint).
+      SSL_CERT_FILE) export "$key=$value" ;;
       # The Storage Box sub-account's password: sshpass reads it from SSHPASS, never from argv.
       TENANCY_SFTP_PASSWORD) export "SSHPASS=$value" ;;
       # The stack-wide password of repositories created before hosts had keys of their own (adopt_host_key).

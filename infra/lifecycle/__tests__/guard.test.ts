@@ -100,7 +100,7 @@ describe("refused, each with what to do instead", () => {
             "  - name: shared-hel1-a\n    location: hel1",
             "  - name: shared-hel1-a\n    location: fsn1",
           )
-          .replaceAll(", location: hel1 }", " }"),
+          .replaceAll(", location: hel1, residency: FI }", " }"),
       ["shared host shared-hel1-a moves from hel1 to fsn1: Hetzner cannot move a server or a volume"],
     ],
     [

@@ -29,13 +29,14 @@ describe("a stack's settings, as the Pulumi CLI gives them to the program", () =
     });
     expect(settings.standIns.sort()).toEqual(
       [
+        "tenancy:backupBucketKeys",
         "tenancy:backupPassword",
         "tenancy:cloudflareAccountId",
         "tenancy:cloudflareZoneId",
         "tenancy:storageBoxHostKeys",
       ].sort(),
     );
-    expect(settings.secretKeys).toEqual(["tenancy:backupPassword"]);
+    expect(settings.secretKeys.sort()).toEqual(["tenancy:backupBucketKeys", "tenancy:backupPassword"]);
   });
 
   test("arrays as JSON, a default from Pulumi.yaml, the stack's values over stand-ins", () => {
