@@ -100,7 +100,7 @@ describe("tenancy (the command)", () => {
     expect(plan.offline).toBe(true);
     expect(plan.stacks.shared.model.hosts?.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
     expect(plan.stacks.dedicated.model.tenants).toHaveLength(4);
-    expect(plan.stacks.shared.resources).toHaveLength(107);
+    expect(plan.stacks.shared.resources).toHaveLength(109);
     const volume = plan.stacks.shared.resources.find((r) => r.name === "shared-fsn1-a-data");
     expect(volume).toMatchObject({ type: "hcloud:index/volume:Volume", options: { protect: true } });
     expect(volume?.urn).toBe(

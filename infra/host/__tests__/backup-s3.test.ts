@@ -18,6 +18,7 @@ import { renderBackupList } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec } from "../spec";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
+import { statusAndAlertEnv } from "../testing/tool-env";
 
 jest.setTimeout(180_000);
 
@@ -83,6 +84,7 @@ describe("tenancy-backup and tenancy-restore through S3", () => {
         TENANCY_BACKUP_STAGING: path.join(work, "staging"),
         TENANCY_HOSTNAME: HOST,
         TENANCY_PG_AS: "",
+        ...statusAndAlertEnv(FILES, work),
       },
     });
 

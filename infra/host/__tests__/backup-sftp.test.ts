@@ -17,6 +17,7 @@ import { SFTP_KNOWN_HOSTS_FILE } from "../sftp";
 import { hostSpec } from "../spec";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
 import { startStorageBox, type StorageBox } from "../testing/storage-box";
+import { statusAndAlertEnv } from "../testing/tool-env";
 
 jest.setTimeout(180_000);
 
@@ -63,11 +64,7 @@ describe("backups over SFTP to a Storage-Box-like server, host key pinned", () =
         TENANCY_HOSTNAME: HOST,
         TENANCY_PG_AS: "",
         TENANCY_SFTP_KNOWN_HOSTS: knownHosts,
-        // The status records and alerts of the host's own tools (notify.test.ts tests them), here unsent.
-        TENANCY_BACKUP_STATUS: path.join(FILES, "tenancy-backup-status"),
-        TENANCY_BACKUP_STATUS_DIR: path.join(work, "backups"),
-        TENANCY_NOTIFY: path.join(FILES, "tenancy-notify"),
-        TENANCY_ALERT_CONFIG: path.join(work, "no-alert-webhook.conf"),
+        ...statusAndAlertEnv(FILES, work),
         ...extra,
       },
     });

@@ -14,6 +14,7 @@ import { renderBackupList } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec } from "../spec";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
+import { statusAndAlertEnv } from "../testing/tool-env";
 
 // restic derives its key on every command (~0.7 s); a nightly run is several commands per tenant.
 jest.setTimeout(180_000);
@@ -64,11 +65,7 @@ describe("tenancy-backup and tenancy-restore", () => {
         TENANCY_BACKUP_STAGING: path.join(work, "staging"),
         TENANCY_HOSTNAME: HOST,
         TENANCY_PG_AS: "", // psql and pg_dump as this process, with PGHOST/PGPORT/PGUSER from pg.env
-        // The status records and alerts of the host's own tools (notify.test.ts tests them), here unsent.
-        TENANCY_BACKUP_STATUS: path.join(FILES, "tenancy-backup-status"),
-        TENANCY_BACKUP_STATUS_DIR: path.join(work, "backups"),
-        TENANCY_NOTIFY: path.join(FILES, "tenancy-notify"),
-        TENANCY_ALERT_CONFIG: path.join(work, "no-alert-webhook.conf"),
+        ...statusAndAlertEnv(FILES, work),
         ...extra,
       },
     });
