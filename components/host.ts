@@ -37,13 +37,23 @@ export interface TenantEndpoint {
 export interface HostingProps {
   tier: string;
   serverType: string;
-  tenants: { id: string; plan: string; status: string; hostnames: string[]; customDomains: string[] }[];
+  maintenanceWindow: string;
+  tenants: {
+    id: string;
+    plan: string;
+    status: string;
+    hostnames: string[];
+    customDomains: string[];
+    residency: string;
+    maintenanceWindow: string;
+  }[];
 }
 
 export function hostingProps(spec: HostSpec): HostingProps {
   return {
     tier: spec.tier,
     serverType: spec.server.serverType,
+    maintenanceWindow: spec.server.maintenanceWindow,
     tenants: spec.tenants.map((t) => ({
       id: t.id,
       plan: t.plan,
@@ -52,6 +62,7 @@ export function hostingProps(spec: HostSpec): HostingProps {
       customDomains: t.customDomains,
       // "" for none: a component's props keep no undefined.
       residency: t.residency ?? "",
+      maintenanceWindow: t.maintenanceWindow ?? "",
     })),
   };
 }

@@ -20,6 +20,8 @@ export interface PlanLimits {
   capacityUnits?: number;
   serverTypes?: string[];
   locations?: string[];
+  /** When its tenants' hosts may update and reboot: `<days> HH:MM-HH:MM`, UTC. */
+  maintenanceWindow?: string;
 }
 
 export type Plans = Record<string, PlanLimits>;
@@ -61,6 +63,7 @@ export const PLANS_SCHEMA: PolicyConfigSchema = {
           capacityUnits: { type: "number" },
           serverTypes: { type: "array", items: { type: "string" } },
           locations: { type: "array", items: { type: "string" } },
+          maintenanceWindow: { type: "string" },
         },
       },
     },
@@ -109,6 +112,8 @@ export function dedicatedPlan(
 export interface HostingProps {
   tier: string;
   serverType: string;
+  /** When the host updates and reboots: `<days> HH:MM-HH:MM`, UTC. */
+  maintenanceWindow: string;
   tenants: {
     id: string;
     plan: string;
@@ -117,6 +122,8 @@ export interface HostingProps {
     customDomains: string[];
     /** Where the tenant's data and backups must stay: EU or a country code; "" for none. */
     residency: string;
+    /** A dedicated tenant's own maintenance window, in place of its plan's; "" for none. */
+    maintenanceWindow: string;
   }[];
 }
 

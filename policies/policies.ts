@@ -19,6 +19,7 @@ import { hcloudVolumeWithinPlan } from "./hcloud-volume-within-plan";
 import { secretsStaySecret } from "./secrets-stay-secret";
 import { tenancyBackupTargetWithinResidency } from "./tenancy-backup-target-within-residency";
 import { tenancyHostHasBackupTarget } from "./tenancy-host-has-backup-target";
+import { tenancyMaintenanceWindowWithinPlan } from "./tenancy-maintenance-window-within-plan";
 import { tenantCustomDomainsWithinPlan } from "./tenant-custom-domains-within-plan";
 
 export const POLICIES: Policies = [
@@ -30,6 +31,7 @@ export const POLICIES: Policies = [
   hcloudSharedHostWithinCapacity,
   tenantCustomDomainsWithinPlan,
   cloudflareRateLimitMatchesPlan,
+  tenancyMaintenanceWindowWithinPlan,
   // Data safety
   hcloudStatefulResourcesProtected,
   hcloudServerIgnoresReplacingFields,

@@ -6,10 +6,15 @@
 import type { LoadedManifest, ManifestTenant } from "../manifest";
 import {
   dedicatedVolumeGb,
+  DEFAULT_MAINTENANCE_WINDOW,
+  formatMaintenanceWindow,
+  overlapWindows,
+  parseMaintenanceWindow,
   sharedHostCapacity,
   sharedVolumeGb,
   type DedicatedPlan,
   type HetznerLocation,
+  type MaintenanceWindow,
   type Plan,
   type SharedPlan,
 } from "../plans";
@@ -91,6 +96,10 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
           }
         : {}),
       ...(residency === undefined ? {} : { residency }),
+      // Its own server's: a copy of it on a shared host reboots in that host's window.
+      ...(tenant.maintenanceWindow === undefined || plan.tier !== "dedicated"
+        ? {}
+        : { maintenanceWindow: tenant.maintenanceWindow }),
       hostname,
       customDomains,
       hostnames: [hostname, ...customDomains],
@@ -153,6 +162,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
         image: fleet.image,
         volumeGb: host.volumeGb ?? sharedVolumeGb(tenantStorageGb),
         serverBackups: all.some((tenant) => plans[tenant.plan]?.serverBackups === true),
+        maintenanceWindow: sharedMaintenanceWindow(all.map((tenant) => plans[tenant.plan])),
         labels: {
           "managed-by": "tenancy",
           tier: "shared",
@@ -190,6 +200,7 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
         image: fleet.image,
         volumeGb: dedicatedVolumeGb(plan.storageGb),
         serverBackups: plan.serverBackups,
+        maintenanceWindow: tenant.maintenanceWindow ?? plan.maintenanceWindow,
         labels: { ...tenantBase.labels, role: "dedicated-tenant" },
         names: serverResourceNames(tenant.id),
       },
@@ -237,4 +248,31 @@ function planCounts(tenants: SharedTenantModel[]): Record<string, string> {
   const counts: Record<string, number> = {};
   for (const tenant of tenants) counts[tenant.plan] = (counts[tenant.plan] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).map(([plan, n]) => [`plan-${plan}`, String(n)]));
+}
+
+/**
+ * A shared host's window: the overlap of its tenants' plans' windows (validation refuses a host whose plans
+ * have none), or the default when it keeps no tenant.
+ */
+function sharedMaintenanceWindow(tenantPlans: (Plan | undefined)[]): string {
+  let overlap = parseWindow(DEFAULT_MAINTENANCE_WINDOW);
+  const windows = tenantPlans.flatMap((plan) => (plan ? [parseWindow(plan.maintenanceWindow)] : []));
+  if (windows.length > 0) {
+    overlap = windows[0]!;
+    for (const window of windows.slice(1)) {
+      const next = overlapWindows(overlap, window);
+      if (next === undefined)
+        throw new Error(
+          "the plans on a shared host have no common maintenance window (manifest not validated?)",
+        );
+      overlap = next;
+    }
+  }
+  return formatMaintenanceWindow(overlap);
+}
+
+function parseWindow(text: string): MaintenanceWindow {
+  const window = parseMaintenanceWindow(text);
+  if (typeof window === "string") throw new Error(`${window} (manifest not validated?)`);
+  return window;
 }

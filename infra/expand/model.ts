@@ -49,6 +49,11 @@ export interface ServerModel {
   volumeGb: number;
   /** Hetzner server backups (daily images of the server disk; volumes are backed up by restic). */
   serverBackups: boolean;
+  /**
+   * When the server installs updates and reboots (UTC, infra/plans/maintenance.ts): a dedicated tenant's
+   * own window or its plan's; on a shared host, the overlap of the windows of its tenants' plans.
+   */
+  maintenanceWindow: string;
   /** Hetzner labels, read by the policy pack at preview time. */
   labels: Record<string, string>;
   /** Pulumi resource names of the server's parts: stable, derived from the host name or tenant id only. */
@@ -112,6 +117,8 @@ interface TenantModelBase {
   plan: string;
   /** Where its data and backups must stay (its own residency, else the fleet's); absent: anywhere. */
   residency?: string;
+  /** A dedicated tenant's own maintenance window (its server's), in place of its plan's. */
+  maintenanceWindow?: string;
   status: HostedStatus;
   /** A declared move, not yet cut over: where the tenant goes. */
   move?: MovePlacement;

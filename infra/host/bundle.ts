@@ -57,6 +57,8 @@ export const RESTIC_ENV_FILE = "/etc/tenancy/restic.env";
  */
 export const ALERT_CONFIG_FILE = "/etc/tenancy-alert.conf";
 export const POSTGRES_CONF_FILE = "/etc/postgresql/15/main/conf.d/tenancy.conf";
+/** Read by unattended-upgrades after Debian's 50unattended-upgrades, whose settings it replaces. */
+export const UNATTENDED_UPGRADES_FILE = "/etc/apt/apt.conf.d/52tenancy-unattended-upgrades";
 export const HOST_SCRIPTS = [
   "tenancy-apply",
   "tenancy-backup",
@@ -65,6 +67,7 @@ export const HOST_SCRIPTS = [
   "tenancy-purge",
   "tenancy-notify",
   "tenancy-backup-status",
+  "tenancy-reboot",
 ] as const;
 /**
  * What the deploy user may run as root. cloud-init's own sudo line (tenancy-apply and tenancy-restore)
@@ -129,6 +132,7 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
       ? []
       : [file(SFTP_KNOWN_HOSTS_FILE, renderSftpKnownHosts(secrets.backupSftp), [], "0600")]),
     file(POSTGRES_CONF_FILE, renderPostgresConf(host), ["postgres"]),
+    file(UNATTENDED_UPGRADES_FILE, renderUnattendedUpgrades(), []),
     ...Object.entries(renderUnits(host)).map(([p, content]) =>
       file(p, content, p === `${UNIT_DIR}/${APP_UNIT}` ? ["systemd", "app"] : ["systemd"]),
     ),
@@ -173,6 +177,26 @@ function renderS3Env(secrets: HostSecrets): string[] {
     `AWS_ACCESS_KEY_ID=${secrets.backupS3.accessKeyId}`,
     `AWS_SECRET_ACCESS_KEY=${secrets.backupS3.secretAccessKey}`,
   ];
+}
+
+/**
+ * Security updates only, and never a reboot of unattended-upgrades' own: tenancy-reboot.timer reboots in
+ * the maintenance window (units.ts). apt adds to a list setting: `#clear` drops Debian's origins first,
+ * which also take the stable point releases.
+ */
+function renderUnattendedUpgrades(): string {
+  return [
+    "// tenancy: rendered; do not edit on the host. Security updates only; tenancy-reboot.timer reboots.",
+    "#clear Unattended-Upgrade::Origins-Pattern;",
+    "Unattended-Upgrade::Origins-Pattern {",
+    '        "origin=Debian,codename=${distro_codename},label=Debian-Security";',
+    '        "origin=Debian,codename=${distro_codename}-security,label=Debian-Security";',
+    "};",
+    'Unattended-Upgrade::Automatic-Reboot "false";',
+    'Unattended-Upgrade::Remove-Unused-Kernel-Packages "true";',
+    'Unattended-Upgrade::SyslogEnable "true";',
+    "",
+  ].join("\n");
 }
 
 /** Sized by the server, not by the tenant list, so that adding a tenant never restarts PostgreSQL. */

@@ -2,6 +2,7 @@
  * systemd units: the app container (one per host, resource-limited), the backup timers, and the alert that
  * a failed timer job sends (OnFailure= starts tenancy-notify@<the unit>.service).
  */
+import { maintenanceSchedule, parseMaintenanceWindow } from "../plans";
 import { APP_DIR, APP_USER, REGISTRY_FILE } from "./registry";
 import { TENANT_HEADER } from "./caddyfile";
 import type { HostSpec } from "./spec";
@@ -11,6 +12,8 @@ export const APP_UNIT = "tenancy-app.service";
 export const APP_CONTAINER = "tenancy-app";
 /** Started by systemd when a timer job fails: sends the failed unit's journal tail to the operators. */
 export const NOTIFY_UNIT = "tenancy-notify@.service";
+/** Where the data volume is mounted (cloud-init.ts's DATA_MOUNT; not imported: cloud-init.ts imports the bundle). */
+const DATA_MOUNT = "/mnt/data";
 /** Share of the server's memory and CPU the app may use; PostgreSQL and Caddy need the rest. */
 const APP_MEMORY_SHARE = 0.5;
 const APP_CPU_SHARE = 0.8;
@@ -90,6 +93,7 @@ export function renderUnits(host: HostSpec): Record<string, string> {
     ].join("\n");
   return {
     [`${UNIT_DIR}/${APP_UNIT}`]: app.join("\n"),
+    ...renderMaintenanceUnits(host),
     [`${UNIT_DIR}/tenancy-backup.service`]: oneshot(
       "tenancy nightly backup of every tenant database",
       "/usr/local/sbin/tenancy-backup",
@@ -128,5 +132,63 @@ export function renderUnits(host: HostSpec): Record<string, string> {
   };
 }
 
-/** Timers the apply tool enables. */
-export const TIMERS = ["tenancy-backup.timer", "tenancy-backup-check.timer", "tenancy-backup-age.timer"];
+/**
+ * Updates and reboots in the host's maintenance window (infra/plans/maintenance.ts), and services that
+ * come back by themselves after a reboot:
+ * - Debian's apt-daily-upgrade.timer runs unattended-upgrades (security updates only: bundle.ts's apt
+ *   configuration); a drop-in moves it from Debian's 06:00 to the window's start, every day.
+ * - tenancy-reboot.timer, on the window's days, reboots when an update asked for it
+ *   (/run/reboot-required), after any running backup or host tool (files/tenancy-reboot).
+ * - PostgreSQL waits for the data volume's mount, so that after a reboot it never starts on the server
+ *   disk's empty mount point; the app is ordered after PostgreSQL, and Caddy is enabled by its package.
+ */
+function renderMaintenanceUnits(host: HostSpec): Record<string, string> {
+  const window = parseMaintenanceWindow(host.server.maintenanceWindow);
+  if (typeof window === "string") throw new Error(`host ${host.name}: ${window}`);
+  const schedule = maintenanceSchedule(window);
+  const rendered = `# tenancy: rendered; do not edit on the host. The maintenance window: ${host.server.maintenanceWindow} (UTC).`;
+  return {
+    [`${UNIT_DIR}/apt-daily-upgrade.timer.d/tenancy.conf`]: [
+      rendered,
+      "[Timer]",
+      // An empty assignment first: a drop-in adds to a list setting, and Debian's 06:00 must go.
+      "OnCalendar=",
+      `OnCalendar=${schedule.updatesCalendar}`,
+      `RandomizedDelaySec=${schedule.updatesSpreadMinutes}min`,
+      "",
+    ].join("\n"),
+    [`${UNIT_DIR}/tenancy-reboot.service`]: [
+      rendered,
+      "[Unit]",
+      "Description=tenancy reboot, when an update asked for one, in the maintenance window",
+      "After=apt-daily-upgrade.service",
+      `OnFailure=${NOTIFY_UNIT.replace("@", "@%n")}`,
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=/usr/local/sbin/tenancy-reboot --until ${schedule.rebootUntil}`,
+      "",
+    ].join("\n"),
+    [`${UNIT_DIR}/tenancy-reboot.timer`]: [
+      rendered,
+      "[Unit]",
+      "Description=tenancy reboot check in the maintenance window",
+      "",
+      "[Timer]",
+      `OnCalendar=${schedule.rebootCalendar}`,
+      `RandomizedDelaySec=${schedule.rebootSpreadMinutes}min`,
+      // Not Persistent: a window missed while the host was off is not made up outside the window.
+      "Persistent=false",
+      "",
+      "[Install]",
+      "WantedBy=timers.target",
+      "",
+    ].join("\n"),
+    [`${UNIT_DIR}/postgresql@.service.d/tenancy.conf`]: [
+      "# tenancy: rendered; do not edit on the host. The clusters' data is on the volume: wait for its mount.",
+      "[Unit]",
+      `RequiresMountsFor=${DATA_MOUNT}`,
+      "",
+    ].join("\n"),
+  };
+}

@@ -3,12 +3,16 @@
  * Each rule reports its own message at the line of the field at fault.
  */
 import {
+  formatMaintenanceWindow,
   hetznerServerType,
   locationCountry,
+  overlapWindows,
+  parseMaintenanceWindow,
   residencyAllows,
   sharedHostCapacity,
   sharedVolumeGb,
   HETZNER_VOLUME_MAX_GB,
+  type MaintenanceWindow,
   type Plan,
 } from "../plans";
 import { didYouMean } from "./hints";
@@ -96,6 +100,43 @@ export function checkRules(input: RuleInput, report: Report): void {
   checkEdge(input, report);
   checkMoves(input, report);
   checkResidency(input, report);
+  checkMaintenance(input, report);
+}
+
+/**
+ * A shared host reboots in a window every plan of the tenants it keeps allows: their windows must
+ * overlap by an hour or more (infra/plans/maintenance.ts).
+ */
+function checkMaintenance({ plans, hosts, tenants }: RuleInput, report: Report): void {
+  for (const { index, host } of hosts) {
+    const planNames = new Set(sharedCopies(host.name, tenants));
+    const windows: { plan: string; window: MaintenanceWindow }[] = [];
+    for (const planName of planNames) {
+      const plan = Object.hasOwn(plans, planName) ? plans[planName] : undefined;
+      const window = plan?.tier === "shared" ? parseMaintenanceWindow(plan.maintenanceWindow) : undefined;
+      if (window !== undefined && typeof window !== "string") windows.push({ plan: planName, window });
+    }
+    if (windows.length < 2) continue;
+    let overlap: MaintenanceWindow | undefined = windows[0]!.window;
+    for (const { window } of windows.slice(1)) overlap = overlap && overlapWindows(overlap, window);
+    if (overlap === undefined) {
+      report(
+        ["sharedHosts", index, "name"],
+        `the plans on shared host "${host.name}" allow no common maintenance window of an hour or more (` +
+          windows.map(({ plan, window }) => `${plan}: ${formatMaintenanceWindow(window)}`).join("; ") +
+          `); give the plans' maintenanceWindow an hour in common, or keep these plans on different hosts`,
+      );
+    }
+  }
+}
+
+/** The plans of every copy of a tenant's data on a shared host: served there, moving there, kept there. */
+function sharedCopies(hostName: string, tenants: RuleInput["tenants"]): string[] {
+  return tenants.flatMap(({ tenant }) => [
+    ...(tenant.host === hostName ? [tenant.plan] : []),
+    ...(tenant.move?.host === hostName ? [tenant.move.plan ?? tenant.plan] : []),
+    ...(tenant.movedFrom?.host === hostName && !tenant.movedFrom.purged ? [tenant.movedFrom.plan] : []),
+  ]);
 }
 
 /**
@@ -219,6 +260,12 @@ function checkTenants(input: RuleInput, report: Report): void {
           `appImage applies to dedicated tenants only; a shared host runs one app for all its tenants`,
         );
       }
+      if (tenant.maintenanceWindow !== undefined) {
+        report(
+          at("maintenanceWindow"),
+          `maintenanceWindow applies to dedicated tenants only; a shared host reboots in the window all its tenants' plans allow (set the plan's maintenanceWindow)`,
+        );
+      }
       if (tenant.host === undefined) {
         if (!allowUnplaced) {
           report(
@@ -317,15 +364,10 @@ function checkCapacity({ plans, hosts, tenants }: RuleInput, report: Report): vo
   for (const { index, host } of hosts) {
     // Every copy of a tenant's data on the host counts: where it is served, where it moves to, where a
     // copy is kept after a move.
-    const copies = tenants.flatMap(({ tenant }) => [
-      ...(tenant.host === host.name ? [tenant.plan] : []),
-      ...(tenant.move?.host === host.name ? [tenant.move.plan ?? tenant.plan] : []),
-      ...(tenant.movedFrom?.host === host.name && !tenant.movedFrom.purged ? [tenant.movedFrom.plan] : []),
-    ]);
-    const placed = copies;
+    const placed = sharedCopies(host.name, tenants);
     let units = 0;
     let storageGb = 0;
-    for (const planName of copies) {
+    for (const planName of placed) {
       const plan = Object.hasOwn(plans, planName) ? plans[planName] : undefined;
       if (plan?.tier !== "shared") continue;
       units += plan.capacityUnits;

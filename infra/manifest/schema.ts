@@ -11,6 +11,7 @@ import { CLOUDFLARE_PLANS } from "../edge/cloudflare-plans";
 import {
   HETZNER_LOCATIONS,
   HETZNER_SERVER_TYPES,
+  parseMaintenanceWindow,
   RESIDENCY_PATTERN,
   TIERS,
   type HetznerLocation,
@@ -95,6 +96,15 @@ export const ResidencySchema = z
   })
   .describe(
     "Where the tenant's data and its backups must stay: a country (ISO 3166-1 alpha-2, e.g. FI, US) or EU (any member state).",
+  );
+export const MaintenanceWindowSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    const window = parseMaintenanceWindow(value);
+    if (typeof window === "string") ctx.addIssue({ code: "custom", message: window });
+  })
+  .describe(
+    "When the host may install updates and reboot, in UTC: <days> HH:MM-HH:MM, days being daily or a comma list of Mon..Sun (e.g. Sun 03:00-05:00); at least an hour, within one day.",
   );
 export const ServerTypeSchema = z.enum(serverTypes).describe("A Hetzner Cloud server type sold today.");
 
@@ -190,6 +200,7 @@ export const PlanOverrideSchema = z
       .optional()
       .describe("Dedicated plans: server types allowed, the first being the default."),
     locations: z.array(LocationSchema).min(1).optional().describe("Dedicated plans: locations allowed."),
+    maintenanceWindow: MaintenanceWindowSchema.optional(),
   })
   .describe("A plan: overrides fields of the built-in plan of the same name, or defines a new plan.");
 
@@ -258,6 +269,9 @@ export const TenantSchema = z
     ),
     domains: z.array(hostname("A custom domain.")).optional().describe("Custom domains of the tenant."),
     appImage: imageRef("Dedicated tenants: app image for this tenant only (gradual rollouts).").optional(),
+    maintenanceWindow: MaintenanceWindowSchema.optional().describe(
+      "Dedicated tenants: the window its own server updates and reboots in (UTC), in place of its plan's.",
+    ),
     status: z
       .enum(TENANT_STATUSES)
       .default("active")

@@ -27,6 +27,11 @@ interface PlanLimits {
   customDomains: number;
   /** PostgreSQL `CONNECTION LIMIT` of the tenant's role. */
   dbConnectionLimit: number;
+  /**
+   * When the tenant's host may install updates and reboot, in UTC (infra/plans/maintenance.ts):
+   * `Sun 03:00-05:00`. A shared host takes the overlap of its tenants' plans' windows.
+   */
+  maintenanceWindow: string;
 }
 
 export interface SharedPlan extends PlanLimits {
@@ -69,6 +74,7 @@ export const BUILT_IN_PLANS: PlanCatalogue = {
     serverBackups: false,
     customDomains: 0,
     dbConnectionLimit: 5,
+    maintenanceWindow: "daily 03:00-05:00",
   },
   starter: {
     name: "starter",
@@ -82,6 +88,7 @@ export const BUILT_IN_PLANS: PlanCatalogue = {
     serverBackups: false,
     customDomains: 1,
     dbConnectionLimit: 10,
+    maintenanceWindow: "daily 03:00-05:00",
   },
   professional: {
     name: "professional",
@@ -94,6 +101,7 @@ export const BUILT_IN_PLANS: PlanCatalogue = {
     serverBackups: true,
     customDomains: 3,
     dbConnectionLimit: 50,
+    maintenanceWindow: "Sun 03:00-05:00",
     serverTypes: ["cx33", "cpx32", "ccx13"],
     locations: ["fsn1", "nbg1", "hel1"],
   },
@@ -108,6 +116,7 @@ export const BUILT_IN_PLANS: PlanCatalogue = {
     serverBackups: true,
     customDomains: 5,
     dbConnectionLimit: 100,
+    maintenanceWindow: "Sun 03:00-05:00",
     serverTypes: ["ccx13", "cx43", "cpx42", "ccx23"],
     locations: ["fsn1", "nbg1", "hel1", "ash", "hil"],
   },
@@ -122,6 +131,7 @@ export const BUILT_IN_PLANS: PlanCatalogue = {
     serverBackups: true,
     customDomains: 20,
     dbConnectionLimit: 200,
+    maintenanceWindow: "Sun 04:00-06:00",
     serverTypes: ["ccx23", "ccx33", "ccx43"],
     locations: ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"],
   },
@@ -136,6 +146,7 @@ const COMMON_FIELDS = [
   "serverBackups",
   "customDomains",
   "dbConnectionLimit",
+  "maintenanceWindow",
 ] as const;
 export const TIER_FIELDS = {
   shared: [...COMMON_FIELDS, "capacityUnits"],

@@ -2,3 +2,4 @@ export * from "./catalogue";
 export * from "./hetzner";
 export * from "./sizing";
 export * from "./residency";
+export * from "./maintenance";

@@ -76,7 +76,14 @@ interface RateLimitRule {
   expression: string;
   ratelimit: { period?: number; requestsPerPeriod: number; characteristics: string[] };
 }
-type Tenant = { id: string; plan: string; status: string; hostnames: string[]; customDomains: string[] };
+type Tenant = {
+  id: string;
+  plan: string;
+  status: string;
+  hostnames: string[];
+  customDomains: string[];
+  maintenanceWindow: string;
+};
 
 const target = (r: RecordedResource) => r.outputs.backupTarget as { repository?: string };
 const labels = (r: RecordedResource) => r.inputs.labels as Record<string, string>;
@@ -211,6 +218,17 @@ const CLAUSES: Record<string, Clause[]> = {
     { clause: "An S3 target's guaranteed region is in every tenant's residency", passes: "harbor-health (US) in the US R2 jurisdiction", fires: "its bucket is in the eu jurisdiction", stack: () => dedicated, resource: "harbor-health", change: (r) => (r.inputs.backupTarget = { ...target(r), repository: target(r).repository!.replace(".us.r2.", ".eu.r2.") }), message: 'Host "harbor-health" keeps its backups in the S3 bucket at 0ff11e00000000000000000000000000.eu.r2.cloudflarestorage.com (EU), outside the residency US of its tenant "harbor-health"' },
     { clause: "An S3 target's region is a guarantee, not a hint", passes: "the R2 us jurisdiction endpoint", fires: "the account's plain endpoint (location hints only)", stack: () => dedicated, resource: "harbor-health", change: (r) => (r.inputs.backupTarget = { ...target(r), repository: target(r).repository!.replace(".us.r2.", ".r2.") }), message: "whose region is not one this pack knows to be guaranteed" },
     { clause: "A host declares its backup target", passes: "each host's backupTarget", fires: "alpen-energie's is removed", stack: () => dedicated, resource: "alpen-energie", change: (r) => delete r.outputs.backupTarget, message: 'Host "alpen-energie" declares no backup target' },
+  ],
+  "tenancy-maintenance-window-within-plan": [
+    { clause: "A host reboots within its tenant's plan's hours", passes: "alpen-energie in business's Sun 03:00-05:00", fires: "its window starts at 02:00", stack: () => dedicated, resource: "alpen-energie", change: (r) => (r.inputs.maintenanceWindow = "Sun 02:00-05:00"), message: 'Host "alpen-energie" reboots in Sun 02:00-05:00, outside the window Sun 03:00-05:00 that plan "business" of its tenant "alpen-energie" allows' },
+    { clause: "A host reboots on its tenant's plan's days only", passes: "alpen-energie on Sundays", fires: "its window adds Saturday", stack: () => dedicated, resource: "alpen-energie", change: (r) => (r.inputs.maintenanceWindow = "Sat,Sun 03:00-05:00"), message: 'Host "alpen-energie" reboots in Sat,Sun 03:00-05:00, outside the window Sun 03:00-05:00 that plan "business"' },
+    { clause: "A shared host reboots within every plan of its tenants", passes: "shared-hel1-a's daily 03:00-05:00, starter allowing until 06:00", fires: "the host's window ends at 05:30, past hobby's", stack: () => shared, resource: "shared-hel1-a", config: withPlan("tenancy-maintenance-window-within-plan", "starter", { maintenanceWindow: "daily 03:00-06:00" }), change: (r) => (r.inputs.maintenanceWindow = "daily 03:00-05:30"), message: Array(5).fill('Host "shared-hel1-a" reboots in daily 03:00-05:30, outside the window daily 03:00-05:00 that plan "hobby"') },
+    { clause: "A dedicated tenant's own window is its server's, exactly", passes: "alpen-energie's own Sat 01:00-03:00 on its server", fires: "the server keeps the plan's Sunday window", stack: () => dedicated, resource: "alpen-energie", given: (r) => { tenant(r, "alpen-energie").maintenanceWindow = "Sat 01:00-03:00"; r.inputs.maintenanceWindow = "Sat 01:00-03:00"; }, change: (r) => (r.inputs.maintenanceWindow = "Sun 03:00-05:00"), message: 'Host "alpen-energie" reboots in Sun 03:00-05:00, and its tenant "alpen-energie" states its own window Sat 01:00-03:00' },
+    { clause: "A host declares its window", passes: "harbor-health's", fires: "it is removed", stack: () => dedicated, resource: "harbor-health", change: (r) => delete r.inputs.maintenanceWindow, message: 'Host "harbor-health" declares no maintenance window' },
+    { clause: "A host's window is one the policy can read", passes: "Sun 04:00-06:00", fires: "it is \"Sundays\"", stack: () => dedicated, resource: "harbor-health", change: (r) => (r.inputs.maintenanceWindow = "Sundays"), message: 'Host "harbor-health" declares the maintenance window "Sundays", which is not one' },
+    { clause: "The policy config's plan states a window", passes: "harbor-health on enterprise", fires: "its plan is one the config has without a window", stack: () => dedicated, resource: "harbor-health", config: withPlan("tenancy-maintenance-window-within-plan", "scale", { ...BUILT_IN_PLANS.enterprise, name: "scale", maintenanceWindow: undefined }), change: (r) => (tenant(r, "harbor-health").plan = "scale"), message: 'Plan "scale" of the policy config has no maintenanceWindow, so host "harbor-health" cannot be checked' },
+    { clause: "A tenant's plan is one the policy config has", passes: "enterprise", fires: "its plan is gold", stack: () => dedicated, resource: "harbor-health", change: (r) => (tenant(r, "harbor-health").plan = "gold"), message: 'Tenant "harbor-health" on host "harbor-health" asks for plan "gold", which the policy config does not have' },
+    { clause: "A host declares its tenants", passes: "alpen-energie's", fires: "its tenants list is removed", stack: () => dedicated, resource: "alpen-energie", change: (r) => delete r.inputs.tenants, message: 'Host "alpen-energie" declares no tenants to the policy pack (its props have no tenants list), so its maintenance window cannot be checked' },
   ],
   "hcloud-firewall-no-world-admin-ports": [
     { clause: "SSH (22) is not open to the world", passes: "SSH from the admin CIDR", fires: "the SSH rule's sources are 0.0.0.0/0", stack: () => shared, resource: "shared-fsn1-a-firewall", change: (r) => (rule(r, "22").sourceIps = ["0.0.0.0/0"]), message: "Firewall shared-fsn1-a-firewall opens port 22 (SSH) to the internet: 0.0.0.0/0 admits every IPv4 address; no admin network is as large as an IPv4 /8 or an IPv6 /32. Restrict the sourceIps" },

@@ -62,6 +62,7 @@ describe("mergePlans", () => {
       serverBackups: true,
       customDomains: 50,
       dbConnectionLimit: 400,
+      maintenanceWindow: "Sat,Sun 01:00-03:00",
       serverTypes: ["ccx43"],
       locations: ["fsn1" as const],
     };
@@ -83,7 +84,7 @@ describe("mergePlans", () => {
       'new plan "gold" needs a tier: shared or dedicated',
     );
     expect(mergePlans({ gold: { tier: "shared", monthlyPrice: 5 } }).problems[0]?.message).toMatch(
-      /missing: storageGb, maxUsers, apiCallsPerHour, backupRetentionDays, serverBackups, customDomains, dbConnectionLimit, capacityUnits$/,
+      /missing: storageGb, maxUsers, apiCallsPerHour, backupRetentionDays, serverBackups, customDomains, dbConnectionLimit, maintenanceWindow, capacityUnits$/,
     );
   });
 
