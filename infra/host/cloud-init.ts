@@ -16,15 +16,26 @@ export const DEPLOY_USER = "deploy";
 export const BOOTSTRAPPED_FILE = "/etc/tenancy/bootstrapped";
 
 /**
+ * The bootstrap's failure report: its message and the last lines of cloud-init's log, which the deploy user
+ * cannot read (root:adm 0640) and which holds no secret (user-data has none, and the host none before its
+ * first bundle). Removed by the bootstrap's next successful run.
+ */
+export const BOOTSTRAP_FAILURE_FILE = "/var/log/tenancy-bootstrap-failure.log";
+export const CLOUD_INIT_LOG = "/var/log/cloud-init-output.log";
+const FAILURE_TAIL_LINES = 40;
+
+/**
  * What Pulumi runs over SSH as the deploy user, with the bundle on stdin. It waits for cloud-init's last
- * stage to end (`cloud-init status --wait` alone returns early when any module failed), stops with
- * cloud-init's report if the bootstrap failed (unless an operator finished it since: BOOTSTRAPPED_FILE),
- * then applies the bundle.
+ * stage to end (`cloud-init status --wait` alone returns early when any module failed), stops if the
+ * bootstrap failed (unless an operator finished it since: BOOTSTRAPPED_FILE), then applies the bundle.
+ * Stopping, it prints the bootstrap's failure report (or, without one, cloud-init's): a first boot fails
+ * before the host has the alert webhook, so the failed `pulumi up` is how the failure is heard, and its
+ * output carries the host, the cause and the log tail to the deploy's own alert.
  */
 export const APPLY_COMMAND = [
   "set -e",
   "i=0; until [ -e /var/lib/cloud/instance/boot-finished ]; do i=$((i+1)); [ $i -le 900 ] || { echo 'tenancy: cloud-init did not finish in 30 minutes' >&2; exit 1; }; sleep 2; done",
-  `[ -e ${BOOTSTRAPPED_FILE} ] || cloud-init status >/dev/null || { echo 'tenancy: the host bootstrap failed:' >&2; cloud-init status --long >&2; exit 1; }`,
+  `[ -e ${BOOTSTRAPPED_FILE} ] || cloud-init status >/dev/null || { echo "tenancy: the host bootstrap failed on $(hostname):" >&2; cat ${BOOTSTRAP_FAILURE_FILE} >&2 2>/dev/null || cloud-init status --long >&2; exit 1; }`,
   "sudo /usr/local/sbin/tenancy-apply -",
 ].join("\n");
 export const HOST_PACKAGES = [
@@ -83,12 +94,12 @@ export const NOTIFY_TOOL = "/usr/local/sbin/tenancy-notify";
 export const BOOTSTRAP_SCRIPT = "/usr/local/sbin/tenancy-bootstrap";
 /** Hetzner's limit on a server's user-data. */
 export const USER_DATA_MAX_BYTES = 32 * 1024;
-const CLOUD_INIT_LOG = "/var/log/cloud-init-output.log";
 
 /**
  * The first boot, as a file of its own so that an operator can run it again (as root, through the deploy
  * user's sudo) once the cause of a failure is fixed. A failure says so on the console (cloud-init's
- * output goes there) and, when the host has it, through tenancy-notify.
+ * output goes there), in BOOTSTRAP_FAILURE_FILE for the deploy's apply command to print, and, when the
+ * host has it, through tenancy-notify.
  */
 function renderBootstrapScript(host: HostSpec, inputs: UserDataInputs): string {
   return [
@@ -97,9 +108,13 @@ function renderBootstrapScript(host: HostSpec, inputs: UserDataInputs): string {
     "# cause of a failure is fixed: docs/runbooks.md, A host whose bootstrap failed.",
     "set -eu",
     "bootstrap_failed() {",
-    '  [ "$1" -eq 0 ] && return 0',
+    `  if [ "$1" -eq 0 ]; then rm -f ${BOOTSTRAP_FAILURE_FILE}; return 0; fi`,
     `  message="tenancy: the bootstrap of ${host.name} failed (exit $1); see ${CLOUD_INIT_LOG}, and docs/runbooks.md (A host whose bootstrap failed)"`,
     '  echo "$message" >&2',
+    // cloud-init's tee writes what this script printed into its log a moment later.
+    "  sleep 1",
+    `  { echo "$message"; echo "--- the last ${FAILURE_TAIL_LINES} lines of ${CLOUD_INIT_LOG}"; tail -n ${FAILURE_TAIL_LINES} ${CLOUD_INIT_LOG} 2>&1; } >${BOOTSTRAP_FAILURE_FILE} || true`,
+    `  chmod 0644 ${BOOTSTRAP_FAILURE_FILE} || true`,
     `  if [ -x ${NOTIFY_TOOL} ]; then ${NOTIFY_TOOL} --event bootstrap-failed --status "$message" --log ${CLOUD_INIT_LOG} || true; fi`,
     "}",
     "trap 'bootstrap_failed $?' EXIT",

@@ -1,16 +1,26 @@
 /**
  * The GitOps workflows: their triggers, jobs and order, and every `tenancy` command they run checked
- * against the CLI's real commands and options.
+ * against the CLI's real commands and options. The deploy's alert on a failed `pulumi up` runs for real:
+ * the step's own script, with bash as GitHub runs it, a fake `pulumi` and a receiver on loopback.
  */
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { buildProgram } from "../main";
 import { REPO_ROOT } from "../../testing/fixtures";
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
+  shell?: string;
+  if?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
 }
 interface Job {
@@ -31,6 +41,17 @@ const workflow = (name: string) =>
   parse(readFileSync(path.join(REPO_ROOT, ".github/workflows", `${name}.yml`), "utf8")) as Workflow;
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps);
 const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+const POLICY = "--policy-pack policies --policy-pack-config policies/policy-config.json";
+/** The deploy jobs, by the stack each deploys. */
+const deployJobs = () => {
+  const { shared, dedicated } = workflow("deploy").jobs;
+  return [
+    ["shared", shared!],
+    ["dedicated", dedicated!],
+  ] as const;
+};
+const upStep = (job: Job) => job.steps.find((s) => s.run?.startsWith("pulumi up "));
+const alertStep = (job: Job) => job.steps.find((s) => s.if === "failure()");
 
 describe("the workflows", () => {
   test("ci runs the project's tests exactly as .ci/run does, on pushes to main and pull requests", () => {
@@ -66,22 +87,17 @@ describe("the workflows", () => {
   test("deploy: on merge to main, pulumi up shared before dedicated, in the protected environment, with the pack", () => {
     const deploy = workflow("deploy");
     expect(deploy.on).toEqual({ push: { branches: ["main"] } });
-    const { shared, dedicated } = deploy.jobs;
-    expect(dedicated?.needs).toContain("shared");
-    for (const [stack, job] of [
-      ["shared", shared],
-      ["dedicated", dedicated],
-    ] as const) {
-      expect(job?.environment).toBe("production");
-      expect(job?.if).toContain(`'${stack}'`);
-      expect(pulumiSteps(job!).map((s) => s.with)).toEqual([
-        expect.objectContaining({
-          command: "up",
-          "stack-name": stack,
-          policyPacks: "policies",
-          policyPackConfigs: "policies/policy-config.json",
-        }),
-      ]);
+    expect(deploy.jobs.dedicated?.needs).toContain("shared");
+    for (const [stack, job] of deployJobs()) {
+      expect(job.environment).toBe("production");
+      expect(job.if).toContain(`'${stack}'`);
+      // The action installs the CLI only (no command); the job's own step runs `pulumi up`.
+      expect(pulumiSteps(job).map((s) => s.with)).toEqual([undefined]);
+      const up = upStep(job);
+      expect(up?.run).toBe(
+        `pulumi up --yes --non-interactive --stack ${stack} ${POLICY} 2>&1 | tee "$RUNNER_TEMP/pulumi-up.log"`,
+      );
+      expect(job.steps.indexOf(up!)).toBeGreaterThan(job.steps.indexOf(pulumiSteps(job)[0]!));
     }
   });
 
@@ -106,8 +122,11 @@ describe("the workflows", () => {
 
   test("state lives where one setting says, for every Pulumi step", () => {
     for (const name of ["preview", "deploy"]) {
-      for (const job of Object.values(workflow(name).jobs)) {
-        for (const step of pulumiSteps(job))
+      const wf = workflow(name) as Workflow & { env?: Record<string, string> };
+      // The CLI reads PULUMI_BACKEND_URL itself (the deploy's `pulumi up` and `pulumi config get`).
+      expect(wf.env?.PULUMI_BACKEND_URL).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of pulumiSteps(job).filter((s) => s.with?.command !== undefined))
           expect(step.with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
       }
     }
@@ -152,4 +171,181 @@ describe("the workflows", () => {
       }
     }
   });
+});
+
+/**
+ * The deploy's alert, run as GitHub runs a `shell: bash` step (`bash --noprofile --norc -eo pipefail`),
+ * from the repository, with a fake `pulumi` first on PATH (it answers `config get
+ * tenancy:alertWebhookUrl` with FAKE_URL, or "not found" when that is unset) and a webhook on loopback.
+ */
+describe("deploy: a failed pulumi up is heard through the stack's alert webhook", () => {
+  const RUN_URL = "https://github.example/acme/tenancy/actions/runs/4242";
+  let work = "";
+  let server: Server;
+  let port = 0;
+  let received: { path: string; body: string }[] = [];
+  /** Only the webhook knows this path: the secret part of the URL, which nothing may print. */
+  const secret = `hook-${randomBytes(12).toString("hex")}`;
+  const pulumiOutput = Array.from({ length: 60 }, (_, i) => `pulumi line ${i + 1}`);
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(os.tmpdir(), "tenancy-deploy-alert-"));
+    mkdirSync(path.join(work, "bin"));
+    const fake = path.join(work, "bin", "pulumi");
+    writeFileSync(
+      fake,
+      [
+        "#!/bin/sh",
+        'echo "$*" >> "$RUNNER_TEMP/pulumi-calls"',
+        'case "$*" in',
+        '  "config get tenancy:alertWebhookUrl --stack "*) ;;',
+        '  "up "*) echo "Updating (stack $5)"; echo "error: tenancy: the host bootstrap failed on fake-host:"; exit 255 ;;',
+        '  *) echo "fake pulumi: unexpected: $*" >&2; exit 2 ;;',
+        "esac",
+        '[ "${FAKE_URL+set}" = set ] && { printf "%s\\n" "$FAKE_URL"; exit 0; }',
+        [
+          "[ -n \"${FAKE_BROKEN:-}\" ] && { echo 'error: incorrect passphrase' >&2; exit 255; }",
+          "echo \"error: configuration key 'tenancy:alertWebhookUrl' not found for stack '$4'\" >&2; exit 255",
+        ].join("\n"),
+        "",
+      ].join("\n"),
+    );
+    chmodSync(fake, 0o755);
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        received.push({ path: request.url ?? "", body: Buffer.concat(chunks).toString("utf8") });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(work, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    received = [];
+  });
+
+  /** Runs a step's script as GitHub does for `shell: bash`, with the step's env, in a fresh RUNNER_TEMP. */
+  async function runStep(
+    step: Step,
+    env: Record<string, string>,
+    pulumiLog?: string[],
+  ): Promise<{ code: number | null; output: string; temp: string }> {
+    expect(step.shell).toBe("bash");
+    const temp = mkdtempSync(path.join(work, "runner-temp-"));
+    if (pulumiLog) writeFileSync(path.join(temp, "pulumi-up.log"), `${pulumiLog.join("\n")}\n`);
+    const script = path.join(temp, "step.sh");
+    writeFileSync(script, step.run ?? "");
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: `${path.join(work, "bin")}:/usr/bin:/bin`,
+        LANG: "C.UTF-8",
+        RUNNER_TEMP: temp,
+        GITHUB_SERVER_URL: "https://github.example",
+        GITHUB_REPOSITORY: "acme/tenancy",
+        GITHUB_RUN_ID: "4242",
+        ...step.env,
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    return { code, output, temp };
+  }
+
+  const url = () => `http://127.0.0.1:${port}/${secret}`;
+
+  test("every Pulumi job tees pulumi up into the log, and a failed pulumi up fails its step (pipefail)", async () => {
+    for (const [, job] of deployJobs()) {
+      const { code, output, temp } = await runStep(upStep(job)!, {});
+      expect(code).not.toBe(0);
+      expect(output).toContain("tenancy: the host bootstrap failed on fake-host:");
+      expect(readFileSync(path.join(temp, "pulumi-up.log"), "utf8")).toContain(
+        "tenancy: the host bootstrap failed on fake-host:",
+      );
+    }
+  });
+
+  test("every Pulumi job has the alert step, after pulumi up, on failure only, running the same script", () => {
+    for (const [stack, job] of deployJobs()) {
+      const alert = alertStep(job);
+      expect(alert).toMatchObject({
+        shell: "bash",
+        env: { STACK: stack },
+        run: "bash .github/deploy-failed.sh",
+      });
+      expect(job.steps.indexOf(alert!)).toBeGreaterThan(job.steps.indexOf(upStep(job)!));
+      // The step's env holds no expression: nothing of a run's data is interpolated into the script.
+      expect(JSON.stringify(alert)).not.toContain("${{");
+    }
+  });
+
+  test.each(deployJobs().map(([stack]) => stack))(
+    "%s: posts one deploy-failed object, tenancy-notify's shape, with the stack, the run and the log tail; never prints the URL",
+    async (stack) => {
+      const job = deployJobs().find(([name]) => name === stack)![1];
+      const { code, output, temp } = await runStep(alertStep(job)!, { FAKE_URL: url() }, pulumiOutput);
+      expect({ code, output }).toMatchObject({ code: 0 });
+      expect(readFileSync(path.join(temp, "pulumi-calls"), "utf8")).toBe(
+        `config get tenancy:alertWebhookUrl --stack ${stack}\n`,
+      );
+      expect(received.map((r) => r.path)).toEqual([`/${secret}`]);
+      const body = JSON.parse(received[0]!.body) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(["event", "host", "log", "status", "tenant", "time", "unit"]);
+      expect(body).toMatchObject({
+        event: "deploy-failed",
+        unit: null,
+        tenant: null,
+        status: `pulumi up of stack ${stack} failed: ${RUN_URL}`,
+        log: pulumiOutput.slice(-50).join("\n"),
+      });
+      expect(body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(output).not.toContain(secret);
+      expect(output).not.toContain(`127.0.0.1:${port}`);
+    },
+  );
+
+  test("no URL (not set, or set empty): says no channel is configured, posts nothing, exits 0", async () => {
+    const alert = alertStep(deployJobs()[0][1])!;
+    for (const env of [{}, { FAKE_URL: "" }] as Record<string, string>[]) {
+      const { code, output } = await runStep(alert, env, pulumiOutput);
+      expect({ code, output }).toEqual({
+        code: 0,
+        output:
+          "deploy-failed: no alert channel configured (tenancy:alertWebhookUrl of stack shared): not notified\n",
+      });
+    }
+    expect(received).toEqual([]);
+  });
+
+  test("an unreadable setting or an unreachable webhook fails the step, and the output still holds no URL", async () => {
+    const alert = alertStep(deployJobs()[0][1])!;
+    const broken = await runStep(alert, { FAKE_BROKEN: "1" }, pulumiOutput);
+    expect(broken).toMatchObject({ code: 1, output: "error: incorrect passphrase\n" });
+    // A port that was just free: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = await runStep(
+      alert,
+      { FAKE_URL: `http://127.0.0.1:${closedPort}/${secret}` },
+      pulumiOutput,
+    );
+    expect(unreachable.code).not.toBe(0);
+    expect(unreachable.output).toContain("could not notify deploy-failed");
+    expect(unreachable.output).not.toContain(secret);
+    // curl's own messages name the address; tenancy-notify takes the URL and its host:port out.
+    expect(unreachable.output).not.toContain(`127.0.0.1:${closedPort}`);
+    expect(received).toEqual([]);
+  }, 60_000);
 });

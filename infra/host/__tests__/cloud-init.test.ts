@@ -11,7 +11,16 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import { gunzipSync } from "node:zlib";
 import path from "node:path";
@@ -20,7 +29,9 @@ import { expand } from "../../expand";
 import { loadExample } from "../../testing/fixtures";
 import { hostScript, renderBundle } from "../bundle";
 import {
+  BOOTSTRAP_FAILURE_FILE,
   BOOTSTRAP_SCRIPT,
+  CLOUD_INIT_LOG,
   DATA_MOUNT,
   HOST_PACKAGES,
   renderSshdConfig,
@@ -335,21 +346,23 @@ describe("runcmd, as the script cloud-init makes of it", () => {
     return script?.content ?? "";
   }
 
+  /** `work` holds the stand-ins and stands for /var/log: pass the same one to run the script again there. */
   function runWithStandIns(
     name: string,
     mounted: boolean,
     notify = true,
+    work = mkdtempSync(path.join(dir, "runcmd-")),
   ): { code: number; ran: string[]; output: string } {
-    const work = mkdtempSync(path.join(dir, "runcmd-"));
     const bin = path.join(work, "bin");
     const log = path.join(work, "ran.log");
-    mkdirSync(bin);
+    rmSync(log, { force: true });
+    mkdirSync(bin, { recursive: true });
     const standIn = (command: string, exit: number) => {
       const file = path.join(bin, command);
       writeFileSync(file, `#!/bin/sh\necho "${command} $*" >> "${log}"\nexit ${exit}\n`);
       chmodSync(file, 0o755);
     };
-    for (const command of ["apt-get", "systemctl", ...(notify ? ["tenancy-notify"] : [])])
+    for (const command of ["apt-get", "systemctl", "sleep", ...(notify ? ["tenancy-notify"] : [])])
       standIn(command, 0);
     writeFileSync(
       path.join(bin, "tenancy-apply"),
@@ -358,8 +371,12 @@ describe("runcmd, as the script cloud-init makes of it", () => {
       { mode: 0o755 },
     );
     // The script calls the apply tool by its absolute path: point that at the stand-in.
-    const script = runcmdScript(name).split("/usr/local/sbin/").join(`${bin}/`);
-    expect(script).not.toMatch(/\/usr\/local\//);
+    const script = runcmdScript(name)
+      .split("/usr/local/sbin/")
+      .join(`${bin}/`)
+      .split("/var/log/")
+      .join(`${work}/`);
+    expect(script).not.toMatch(/\/usr\/local\/|\/var\/log\//);
     const scriptFile = path.join(work, "runcmd");
     writeFileSync(scriptFile, script, { mode: 0o700 });
     const result = run("/bin/sh", [scriptFile], { env: { PATH: `${bin}:/usr/bin:/bin`, LANG: "C" } });
@@ -412,11 +429,32 @@ describe("runcmd, as the script cloud-init makes of it", () => {
     const notified = withNotify.ran.filter((line) => line.startsWith("tenancy-notify"));
     expect(notified).toHaveLength(1);
     expect(notified[0]).toMatch(
-      /^tenancy-notify --event bootstrap-failed --status tenancy: the bootstrap of .* failed \(exit 3\).* --log \/var\/log\/cloud-init-output\.log$/,
+      /^tenancy-notify --event bootstrap-failed --status tenancy: the bootstrap of .* failed \(exit 3\).* --log \S+\/cloud-init-output\.log$/,
     );
     // Without it (it arrives with the first bundle), the failure is only louder on the console.
     const without = runWithStandIns(name!, false, false);
     expect({ code: without.code, said: without.output.includes(message) }).toEqual({ code: 3, said: true });
+  });
+
+  it("leaves a failure report the deploy user can read, with the last 40 lines of cloud-init's log, until a run succeeds", () => {
+    const [name] = names;
+    const work = mkdtempSync(path.join(dir, "report-"));
+    const lines = Array.from({ length: 50 }, (_, i) => `cloud-init line ${i + 1}`);
+    writeFileSync(path.join(work, path.basename(CLOUD_INIT_LOG)), `${lines.join("\n")}\n`);
+    const report = path.join(work, path.basename(BOOTSTRAP_FAILURE_FILE));
+    expect(path.dirname(BOOTSTRAP_FAILURE_FILE)).toBe(path.dirname(CLOUD_INIT_LOG));
+
+    expect(runWithStandIns(name!, false, true, work).code).toBe(3);
+    expect(statSync(report).mode & 0o777).toBe(0o644);
+    expect(readFileSync(report, "utf8").split("\n")).toEqual([
+      expect.stringContaining(`tenancy: the bootstrap of ${name} failed (exit 3)`),
+      `--- the last 40 lines of ${work}/${path.basename(CLOUD_INIT_LOG)}`,
+      ...lines.slice(10),
+      "",
+    ]);
+    // The runbook's recovery: the bootstrap run again, with the volume there, removes the report.
+    expect(runWithStandIns(name!, true, true, work).code).toBe(0);
+    expect(existsSync(report)).toBe(false);
   });
 });
 

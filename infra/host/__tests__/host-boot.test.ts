@@ -25,6 +25,7 @@ import { renderBundle, RESTIC_ENV_FILE, type HostBundle } from "../bundle";
 import { SUSPENDED_PAGE, TENANT_HEADER, ACCESS_LOG_FILE, TLS_KEY_FILE } from "../caddyfile";
 import {
   APPLY_COMMAND,
+  BOOTSTRAP_FAILURE_FILE,
   BOOTSTRAP_SCRIPT,
   DATA_MOUNT,
   DEPLOY_USER,
@@ -600,10 +601,16 @@ describe("a host whose data volume attaches after the bootstrap gave up waiting"
       expect(bare.run(["journalctl", "-b", "--no-pager", "-u", "cloud-final.service"])).toContain(failed);
       expect(bare.exec(["test", "-e", "/usr/lib/postgresql/15/bin/postgres"]).status).not.toBe(0);
       expect(bare.exec(["test", "-e", `${DATA_MOUNT}/postgresql`]).status).not.toBe(0);
-      // Pulumi's apply over SSH stops before tenancy-apply, with cloud-init's report.
+      // Pulumi's apply over SSH stops before tenancy-apply, with the bootstrap's failure report: the host,
+      // the cause and the log tail, which the failed deploy's alert carries.
       const refused = applyAsDeploy(bundle1, bare);
       expect(refused.status).not.toBe(0);
-      expect(refused.stderr).toContain("tenancy: the host bootstrap failed");
+      expect(refused.stderr).toMatch(/tenancy: the host bootstrap failed on \S+:/);
+      expect(refused.stderr).toContain(failed);
+      expect(refused.stderr).toContain(
+        `data volume: nothing is mounted at ${DATA_MOUNT} after 15 s; /dev/disk/by-id/scsi-0HC_Volume_4242 did not appear`,
+      );
+      expect(bare.run(["stat", "-c", "%U %a", BOOTSTRAP_FAILURE_FILE]).trim()).toBe("root 644");
 
       // docs/runbooks.md, "A host whose bootstrap failed": once the volume is attached, the deploy user
       // runs the bootstrap again, and the deploy's apply then goes through.
@@ -621,6 +628,7 @@ describe("a host whose data volume attaches after the bootstrap gave up waiting"
       });
       expect({ exit: again.status, stderr: again.stderr }).toMatchObject({ exit: 0 });
       expect(again.stdout).toContain("bootstrap: PostgreSQL and Caddy enabled");
+      expect(bare.exec(["test", "-e", BOOTSTRAP_FAILURE_FILE]).status).not.toBe(0);
       const applied = timed(timings, "no volume: apply after the recovery", () =>
         applyAsDeploy(bundle1, bare),
       );
