@@ -75,6 +75,8 @@ let resticPassword = "";
 let originCertificate = "";
 let originKey = "";
 let firstApplyOutput = "";
+/** The boot before the maintenance window's reboot. */
+let bootId = "";
 
 // ---------------------------------------------------------------------------------------------------
 // Inputs
@@ -186,6 +188,19 @@ function applyAsDeploy(bundle: HostBundle, on: DebianHost = booted()): ExecResul
 
 function journal(unit: string): string {
   return booted().exec(["journalctl", "--no-pager", "-n", "80", "-u", unit]).stdout;
+}
+
+/**
+ * Sets the clock tenancy-reboot.service starts with (TENANCY_NOW) to today's HH:MM UTC, through a runtime
+ * drop-in of the real unit, which a reboot clears with the rest of /run.
+ */
+function setRebootClock(hour: number, minute: number): void {
+  const now = new Date();
+  const at = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour, minute) / 1000;
+  const dir = "/run/systemd/system/tenancy-reboot.service.d";
+  booted().run(["mkdir", "-p", dir]);
+  booted().run(["sh", "-c", `printf '[Service]\\nEnvironment=TENANCY_NOW=${at}\\n' >${dir}/clock.conf`]);
+  booted().run(["systemctl", "daemon-reload"]);
 }
 
 /** The backup and restore scripts are written by a colleague: until they land they are placeholders. */
@@ -551,6 +566,95 @@ describe("a shared host booted from its user-data", () => {
     );
     const again = apply(bundle2);
     expect(again.stdout).toContain("no changes");
+  });
+
+  it("updates and reboots in its maintenance window only, through the real units and systemd's calendar", () => {
+    const h = booted();
+    // unattended-upgrades reads Debian's own 50unattended-upgrades, then ours: only the security origins
+    // remain, and it never reboots by itself.
+    h.run(["test", "-e", "/etc/apt/apt.conf.d/50unattended-upgrades"]);
+    const apt = h.run(["apt-config", "dump", "Unattended-Upgrade"]).split("\n");
+    expect(apt.filter((line) => line.startsWith("Unattended-Upgrade::Origins-Pattern:: "))).toEqual([
+      'Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=${distro_codename},label=Debian-Security";',
+      'Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=${distro_codename}-security,label=Debian-Security";',
+    ]);
+    expect(apt).toContain('Unattended-Upgrade::Automatic-Reboot "false";');
+
+    // The shared plans' window is daily 03:00-05:00 UTC: the updates' timer, moved from Debian's 06:00 by
+    // the drop-in and re-armed by the apply's reload, fires within its first quarter hour; the reboot check
+    // from 03:30 to 04:40.
+    expect(spec1.server.maintenanceWindow).toBe("daily 03:00-05:00");
+    const show = (unit: string, property: string) =>
+      h.run(["systemctl", "show", unit, "-p", property, "--value"]).trim();
+    const nextAt = (unit: string) => {
+      const next = /(\d\d):(\d\d):\d\d UTC$/.exec(show(unit, "NextElapseUSecRealtime"));
+      if (!next) throw new Error(`${unit}: no next elapse (${show(unit, "NextElapseUSecRealtime")})`);
+      return Number(next[1]) * 60 + Number(next[2]);
+    };
+    expect(show("apt-daily-upgrade.timer", "ActiveState")).toBe("active");
+    expect(nextAt("apt-daily-upgrade.timer")).toBeGreaterThanOrEqual(3 * 60);
+    expect(nextAt("apt-daily-upgrade.timer")).toBeLessThanOrEqual(3 * 60 + 15);
+    expect(show("tenancy-reboot.timer", "UnitFileState")).toBe("enabled");
+    expect(show("tenancy-reboot.timer", "ActiveState")).toBe("active");
+    expect(nextAt("tenancy-reboot.timer")).toBeGreaterThanOrEqual(3 * 60 + 30);
+    expect(nextAt("tenancy-reboot.timer")).toBeLessThanOrEqual(4 * 60 + 40);
+    // After a reboot, PostgreSQL starts only once the volume is mounted.
+    expect(show("postgresql@15-main.service", "RequiresMountsFor").split(" ")).toContain(DATA_MOUNT);
+
+    // A kernel update asked for a reboot. The real unit, its clock set (TENANCY_NOW, through a runtime
+    // drop-in that the reboot clears) to 04:55, past the time it may still start one: left to the next
+    // window, and the unit succeeds.
+    h.run([
+      "sh",
+      "-c",
+      "echo '*** System restart required ***' >/run/reboot-required; echo linux-image-6.1.0-99-amd64 >/run/reboot-required.pkgs",
+    ]);
+    setRebootClock(4, 55);
+    const late = h.exec(["systemctl", "start", "tenancy-reboot.service"], { timeoutMs: MINUTE });
+    expect(late.status).toBe(0);
+    expect(journal("tenancy-reboot.service")).toContain(
+      "tenancy-reboot: a reboot is needed (an update asked for it (linux-image-6.1.0-99-amd64)) until the window's end (04:50 UTC): left to the next window",
+    );
+    expect(show("tenancy-reboot.service", "Result")).toBe("success");
+    bootId = h.run(["cat", "/proc/sys/kernel/random/boot_id"]).trim();
+  });
+
+  it("reboots at 03:35 in its window, and comes back by itself: PostgreSQL on the volume, Caddy, the app, every tenant", async () => {
+    const h = booted();
+    setRebootClock(3, 35);
+    h.run(["systemctl", "start", "--no-block", "tenancy-reboot.service"]);
+    await timedAsync(timings, "reboot (down and up again)", async () => {
+      await h.bootAgainAfterReboot(3 * MINUTE);
+      await h.waitForSystemd();
+    });
+    expect(h.run(["cat", "/proc/sys/kernel/random/boot_id"]).trim()).not.toBe(bootId);
+    // The last boot's journal says why it rebooted.
+    expect(h.run(["journalctl", "--no-pager", "-b", "-1", "-u", "tenancy-reboot.service"])).toContain(
+      "tenancy-reboot: rebooting: an update asked for it (linux-image-6.1.0-99-amd64)",
+    );
+    let states = "";
+    for (let i = 0; i < 120; i++) {
+      states = h.exec(["systemctl", "is-active", "postgresql@15-main", "caddy", "tenancy-app"]).stdout;
+      if (states === "active\nactive\nactive\n") break;
+      h.exec(["sleep", "1"]);
+    }
+    expect(states).toBe("active\nactive\nactive\n");
+    expect(h.run(["findmnt", "-n", "-o", "TARGET", "--target", "/mnt/data/postgresql/15/main"]).trim()).toBe(
+      DATA_MOUNT,
+    );
+    // The reboot's flag is gone with the old boot's /run: no second reboot.
+    expect(h.exec(["test", "-e", "/run/reboot-required"]).status).not.toBe(0);
+    for (const id of ["acme", "initech", "umbrella"]) {
+      let answer = request(`${id}.${spec1.zone}`);
+      // The app has started once its process has; it listens a moment later (Caddy: 502).
+      for (let i = 0; i < 40 && answer.status === 502; i++) {
+        h.exec(["sleep", "0.5"]);
+        answer = request(`${id}.${spec1.zone}`);
+      }
+      expect({ id, status: answer.status }).toEqual({ id, status: 200 });
+      expect(appAnswer(answer)).toMatchObject({ tenant: id, header: id });
+      expect(appAnswer(request(`${id}.${spec1.zone}`, "/db")).db).toMatchObject({ exit: 0 });
+    }
   });
 
   it("leaves no failed unit, and the app unit never asked the stand-in for something it cannot do", () => {

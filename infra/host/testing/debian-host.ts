@@ -654,12 +654,17 @@ export class DebianHost {
 
   private constructor(
     readonly paths: RunPaths,
-    private readonly nspawn: ChildProcess,
+    private readonly machine: string,
+    private nspawn: ChildProcess,
   ) {
+    this.watch(nspawn);
+    process.on("exit", this.onExit);
+  }
+
+  private watch(nspawn: ChildProcess): void {
     nspawn.on("exit", (code, signal) => {
       this.exited = { code, signal };
     });
-    process.on("exit", this.onExit);
   }
 
   /** The container's root as seen from this machine (the overlay): read files of the host through it. */
@@ -695,28 +700,14 @@ export class DebianHost {
       removeRun(paths);
       throw error;
     }
-    const consoleFd = fs.openSync(paths.console, "a");
-    const nspawn = spawn(
-      "systemd-nspawn",
-      [
-        "--boot",
-        "--directory",
-        paths.root,
-        `--machine=tenancy-${id}`,
-        "--register=no",
-        "--keep-unit",
-        "--private-network",
-        "--console=pipe",
-        ...(options.dataVolume === false
-          ? []
-          : [
-              `--bind=${paths.data}:${typeof options.dataVolume === "object" ? LATE_VOLUME_STAGING : DATA_MOUNT}`,
-            ]),
-      ],
-      { stdio: ["ignore", consoleFd, consoleFd] },
-    );
-    fs.closeSync(consoleFd);
-    const host = new DebianHost(paths, nspawn);
+    const machine = `tenancy-${id}`;
+    const volumeAt =
+      options.dataVolume === false
+        ? undefined
+        : typeof options.dataVolume === "object"
+          ? LATE_VOLUME_STAGING
+          : DATA_MOUNT;
+    const host = new DebianHost(paths, machine, startNspawn(paths, machine, volumeAt));
     try {
       await host.waitForInit(60_000);
     } catch (error) {
@@ -733,6 +724,27 @@ export class DebianHost {
     } catch {
       return "(no console output)";
     }
+  }
+
+  /**
+   * After the container rebooted itself (`systemctl reboot` inside makes systemd-nspawn exit with 133),
+   * boots it again on the same disk, with the data volume attached from the start, as a Hetzner volume is
+   * on a reboot (a late-attaching volume's unit of the first boot no longer runs).
+   */
+  async bootAgainAfterReboot(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.exited && Date.now() < deadline) await sleep(250);
+    if (this.exited?.code !== REBOOT_EXIT_CODE) {
+      throw new Error(
+        `the container did not reboot (systemd-nspawn: ${JSON.stringify(this.exited ?? "still running")}):\n${this.consoleTail()}`,
+      );
+    }
+    fs.rmSync(path.join(this.paths.root, LATE_VOLUME_WANTS), { force: true });
+    this.exited = undefined;
+    this.init = 0;
+    this.nspawn = startNspawn(this.paths, this.machine, DATA_MOUNT);
+    this.watch(this.nspawn);
+    await this.waitForInit(60_000);
   }
 
   private async waitForInit(timeoutMs: number): Promise<void> {
@@ -883,6 +895,34 @@ export class DebianHost {
   }
 }
 
+/** systemd-nspawn's exit code when the container rebooted (systemd-nspawn@.service restarts on it). */
+const REBOOT_EXIT_CODE = 133;
+const LATE_VOLUME_WANTS = "etc/systemd/system/multi-user.target.wants/tenancy-test-late-volume.service";
+
+/** Starts systemd-nspawn on the run's tree, its console appended to the run's, the volume bound at `volumeAt`. */
+function startNspawn(paths: RunPaths, machine: string, volumeAt: string | undefined): ChildProcess {
+  const consoleFd = fs.openSync(paths.console, "a");
+  try {
+    return spawn(
+      "systemd-nspawn",
+      [
+        "--boot",
+        "--directory",
+        paths.root,
+        `--machine=${machine}`,
+        "--register=no",
+        "--keep-unit",
+        "--private-network",
+        "--console=pipe",
+        ...(volumeAt === undefined ? [] : [`--bind=${paths.data}:${volumeAt}`]),
+      ],
+      { stdio: ["ignore", consoleFd, consoleFd] },
+    );
+  } finally {
+    fs.closeSync(consoleFd);
+  }
+}
+
 function seed(paths: RunPaths, options: BootOptions): void {
   const root = paths.root;
   const write = (p: string, content: string, mode = 0o644) => {
@@ -913,12 +953,8 @@ function seed(paths: RunPaths, options: BootOptions): void {
   if (typeof options.dataVolume === "object") {
     write(`${HELPER_DIR}/attach-late-volume`, lateVolumeScript(options.dataVolume.attachAfterSeconds), 0o755);
     write("/etc/systemd/system/tenancy-test-late-volume.service", LATE_VOLUME_UNIT);
-    const wants = path.join(root, "etc/systemd/system/multi-user.target.wants");
-    fs.mkdirSync(wants, { recursive: true });
-    fs.symlinkSync(
-      "../tenancy-test-late-volume.service",
-      path.join(wants, "tenancy-test-late-volume.service"),
-    );
+    fs.mkdirSync(path.dirname(path.join(root, LATE_VOLUME_WANTS)), { recursive: true });
+    fs.symlinkSync("../tenancy-test-late-volume.service", path.join(root, LATE_VOLUME_WANTS));
   }
 }
 
