@@ -14,6 +14,7 @@ import {
   STORAGE_BOX_SFTP_PORT,
   type HostSpec,
 } from "../infra/host";
+import type { HostingProps } from "../policies/config";
 import type { HostBackup } from "./backup-target";
 import type { HostingContext } from "./context";
 import { createHostApply } from "./host-apply";
@@ -31,24 +32,10 @@ export interface TenantEndpoint {
 }
 
 /**
- * What a host component registers as its inputs: its tenants with what their plans grant them, as the
- * manifest asks. The policy pack reads them at preview time and checks them against the policy config.
+ * What a host component registers as its inputs (and outputs): its tenants with what their plans grant
+ * them, as the manifest asks. The policy pack reads them at preview time and checks them against the
+ * policy config; the type is the pack's, so the two cannot drift.
  */
-export interface HostingProps {
-  tier: string;
-  serverType: string;
-  maintenanceWindow: string;
-  tenants: {
-    id: string;
-    plan: string;
-    status: string;
-    hostnames: string[];
-    customDomains: string[];
-    residency: string;
-    maintenanceWindow: string;
-  }[];
-}
-
 export function hostingProps(spec: HostSpec): HostingProps {
   return {
     tier: spec.tier,

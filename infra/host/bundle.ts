@@ -125,7 +125,8 @@ export function renderBundle(host: HostSpec, secrets: HostSecrets): HostBundle {
     ...Object.entries(renderTenantEnv(host, secrets)).map(([p, content]) =>
       file(p, content, ["app"], "0640", APP_USER),
     ),
-    file(BACKUP_LIST_FILE, renderBackupList(host), []),
+    // Root's alone, like the rest of the backup configuration: the app reads only its own files.
+    file(BACKUP_LIST_FILE, renderBackupList(host), [], "0600"),
     file(RESTIC_ENV_FILE, renderResticEnv(secrets), [], "0600"),
     file(ALERT_CONFIG_FILE, renderAlertConfig(secrets), [], "0600"),
     ...(secrets.backupSftp === undefined

@@ -31,6 +31,9 @@ export const SUSPENDED_PAGE = [
   "</body></html>",
 ].join("");
 
+/** How long a request waits for the app to listen again after a restart, before Caddy answers 502. */
+export const APP_RESTART_GRACE = "15s";
+
 export function renderCaddyfile(
   host: HostSpec,
   options: CaddyOptions = { listen: { kind: "origin-tls" } },
@@ -90,7 +93,14 @@ export function renderCaddyfile(
     if (tenant.status === "suspended") {
       out.push(`\theader Content-Type "text/html; charset=utf-8"`, `\trespond \`${SUSPENDED_PAGE}\` 403`);
     } else {
-      out.push(`\treverse_proxy ${upstream}`);
+      // While the app restarts (an apply, a reboot) nothing listens for a moment: Caddy retries the
+      // connection for a while instead of answering 502 at once.
+      out.push(
+        `\treverse_proxy ${upstream} {`,
+        `\t\tlb_try_duration ${APP_RESTART_GRACE}`,
+        "\t\tlb_try_interval 250ms",
+        "\t}",
+      );
     }
     out.push("}");
   }

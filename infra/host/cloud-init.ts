@@ -47,6 +47,8 @@ export const HOST_PACKAGES = [
   "podman",
   "unattended-upgrades",
   "python3",
+  // tenancy-notify posts the alerts with it; Hetzner's image has it today, and nothing promises that.
+  "curl",
 ];
 
 /**

@@ -492,6 +492,29 @@ describe("(b) interrupted half-way, then re-run: it converges", () => {
   });
 });
 
+describe("(b2) the host's filesystem refuses a write", () => {
+  it("exit 3 with the file named, no traceback; once fixed, the re-run converges", () => {
+    const box = new Sandbox();
+    const bundle = bundleOf(BASE);
+    // A file where the app's directory must be: every write under it fails with ENOTDIR.
+    mkdirSync(box.path("/etc/tenancy"), { recursive: true });
+    writeFileSync(box.path("/etc/tenancy/app"), "not a directory\n");
+    const failed = box.apply(bundle);
+    expect(failed.code).toBe(3);
+    expect(failed.output).toContain(
+      `tenancy-apply: the host refused a file operation (Not a directory: ${box.path("/etc/tenancy/app")}`,
+    );
+    expect(failed.output).toContain("Fix that, then re-run tenancy-apply with the same bundle to finish.");
+    expect(failed.output).not.toContain("Traceback");
+
+    rmSync(box.path("/etc/tenancy/app"));
+    const again = box.apply(bundle);
+    expect(again.code).toBe(0);
+    expect(box.mismatches(bundle)).toEqual([]);
+    expect(existsSync(box.path(`${STATE_DIR}/pending.json`))).toBe(false);
+  });
+});
+
 describe("(c) a bundle that does not validate is refused", () => {
   it("a broken Caddyfile: exit 2, nothing on disk changes, the running Caddy keeps its routes", async () => {
     const box = new Sandbox();

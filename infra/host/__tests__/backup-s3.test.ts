@@ -17,6 +17,7 @@ import { renderBundle, RESTIC_ENV_FILE } from "../bundle";
 import { renderBackupList } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec } from "../spec";
+import { freePort } from "../testing/ports";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
 import { statusAndAlertEnv } from "../testing/tool-env";
 
@@ -38,17 +39,6 @@ const PASSWORDS: Record<string, string> = {
 const Snapshots = z.array(
   z.object({ short_id: z.string(), time: z.string(), tags: z.array(z.string()).nullish() }),
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {

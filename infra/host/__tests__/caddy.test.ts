@@ -312,4 +312,22 @@ describe("(b) live: the loopback-http Caddyfile in front of an app stand-in", ()
       expect(seen(response).tenant).toBe("charlie");
     });
   });
+
+  it("holds a request while the app restarts, and passes it on once the app listens again (no 502)", async () => {
+    const { caddy, echo: before } = running();
+    await before.stop();
+    const started = Date.now();
+    const pending = caddy.get(tenant("alpha").hostname, "/during-restart");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    echo = await startTenantEcho(before.port);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(seen(response)).toMatchObject({ tenant: "alpha", url: "/during-restart" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+
+    // With no app at all, the wait ends and Caddy answers 502.
+    await running().echo.stop();
+    expect((await caddy.get(tenant("bravo").hostname, "/no-app")).status).toBe(502);
+    echo = await startTenantEcho(before.port);
+  }, 60_000);
 });

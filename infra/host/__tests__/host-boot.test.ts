@@ -21,7 +21,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expand } from "../../expand";
 import { manifestOf, type TenantEntry } from "../../testing/fixtures";
-import { renderBundle, RESTIC_ENV_FILE, type HostBundle } from "../bundle";
+import { ALERT_CONFIG_FILE, renderBundle, RESTIC_ENV_FILE, type HostBundle } from "../bundle";
 import { SUSPENDED_PAGE, TENANT_HEADER, ACCESS_LOG_FILE, TLS_KEY_FILE } from "../caddyfile";
 import {
   APPLY_COMMAND,
@@ -32,7 +32,7 @@ import {
   HOST_PACKAGES,
   renderUserData,
 } from "../cloud-init";
-import { APP_USER, REGISTRY_FILE, tenantEnvFile } from "../registry";
+import { APP_USER, BACKUP_LIST_FILE, REGISTRY_FILE, tenantEnvFile } from "../registry";
 import { hostSecrets, type HostSecrets } from "../secrets";
 import { hostSpec, type HostSpec } from "../spec";
 import { APP_UNIT, UNIT_DIR } from "../units";
@@ -452,7 +452,13 @@ describe("a shared host booted from its user-data", () => {
   it("keeps the backup credentials, the origin key and the apply's state from the app's user", () => {
     const h = booted();
     const asApp = (file: string) => h.exec(["runuser", "-u", APP_USER, "--", "cat", file]);
-    const secretFiles = [RESTIC_ENV_FILE, TLS_KEY_FILE, "/var/lib/tenancy/applied.json"];
+    const secretFiles = [
+      RESTIC_ENV_FILE,
+      TLS_KEY_FILE,
+      BACKUP_LIST_FILE,
+      ALERT_CONFIG_FILE,
+      "/var/lib/tenancy/applied.json",
+    ];
     for (const file of secretFiles) expect(h.exec(["test", "-f", file]).status).toBe(0);
     const denied = secretFiles.map((file) => {
       const result = asApp(file);

@@ -13,14 +13,12 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePorts } from "./ports";
 
 /** The caddy binary; TENANCY_CADDY overrides. */
 export const CADDY = process.env.TENANCY_CADDY ?? "caddy";
-/** Ports a host's own services may hold (the Debian caddy service takes 80 and 2019 on install). */
-const RESERVED_PORTS = new Set([80, 443, 2019, 5432]);
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -137,39 +135,6 @@ export function validateCaddyfile(file: string): RunResult {
   }
 }
 
-/**
- * `count` distinct ports the kernel just gave out on 127.0.0.1, so most likely free. All are held open
- * until all are chosen, so that they differ.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  const ports: number[] = [];
-  try {
-    while (ports.length < count) {
-      const server = net.createServer();
-      servers.push(server);
-      const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address();
-          resolve(typeof address === "object" && address !== null ? address.port : 0);
-        });
-      });
-      if (port !== 0 && !RESERVED_PORTS.has(port)) ports.push(port);
-    }
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  }
-  return ports;
-}
-
-export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  if (port === undefined) throw new Error("no free port");
-  return port;
-}
-
-/** A GET to 127.0.0.1:port with an explicit Host header; no keep-alive, so nothing lingers. */
 export function httpGet(
   port: number,
   host: string,
@@ -199,7 +164,7 @@ export function httpGet(
         response.on("error", reject);
       },
     );
-    request.setTimeout(10_000, () => request.destroy(new Error(`GET http://${host}${urlPath}: timed out`)));
+    request.setTimeout(30_000, () => request.destroy(new Error(`GET http://${host}${urlPath}: timed out`)));
     request.on("error", reject);
     request.end();
   });
@@ -390,9 +355,9 @@ export interface TenantEcho {
 
 /**
  * The app stand-in: an HTTP server on 127.0.0.1 that answers every request with JSON naming the
- * X-Tenancy-Tenant header it received and the Host, and records the request.
+ * X-Tenancy-Tenant header it received and the Host, and records the request. On `port`, or a free one.
  */
-export async function startTenantEcho(): Promise<TenantEcho> {
+export async function startTenantEcho(port = 0): Promise<TenantEcho> {
   const requests: SeenRequest[] = [];
   const server = http.createServer((request, response) => {
     const header = request.headers["x-tenancy-tenant"];
@@ -409,16 +374,16 @@ export async function startTenantEcho(): Promise<TenantEcho> {
     });
     response.end(body);
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
       resolve(typeof address === "object" && address !== null ? address.port : 0);
     });
   });
   let stopped = false;
   return {
-    port,
+    port: listening,
     requests,
     stop: async () => {
       if (stopped) return;

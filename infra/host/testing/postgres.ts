@@ -20,14 +20,13 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./ports";
 
 /** PostgreSQL 15's binaries (Debian's layout); TENANCY_PG_BIN overrides. */
 export const PG_BIN = process.env.TENANCY_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 export const SUPERUSER = "postgres";
-const SYSTEM_PORT = 5432;
 
 export interface RunResult {
   /** Exit code (-1 when the process could not be started or was killed by a signal). */
@@ -84,22 +83,6 @@ export function run(
   const stdout = result.stdout ?? "";
   const stderr = (result.stderr ?? "") + (result.error ? String(result.error) : "");
   return { code: result.status ?? -1, stdout, stderr, output: stdout + stderr };
-}
-
-/** A port the kernel just gave out on 127.0.0.1, so most likely free; never 5432. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        const chosen = typeof address === "object" && address !== null ? address.port : 0;
-        server.close(() => resolve(chosen));
-      });
-    });
-    if (port !== 0 && port !== SYSTEM_PORT) return port;
-  }
 }
 
 export async function startPostgres(): Promise<Postgres> {

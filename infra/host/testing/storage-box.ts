@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { freePort } from "./ports";
 
 export interface StorageBox {
   port: number;
@@ -30,18 +31,6 @@ export interface StorageBox {
 
 /** Root-owned in every component, as sshd wants a chroot: not under /tmp. */
 const CHROOT_PARENT = "/srv";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function must(command: string, args: string[], input?: string): string {
   const result = spawnSync(command, args, { encoding: "utf8", input });
