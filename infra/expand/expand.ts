@@ -6,9 +6,9 @@
 import type { LoadedManifest, ManifestTenant } from "../manifest";
 import {
   dedicatedVolumeGb,
+  commonWindow,
   DEFAULT_MAINTENANCE_WINDOW,
   formatMaintenanceWindow,
-  overlapWindows,
   parseMaintenanceWindow,
   sharedHostCapacity,
   sharedVolumeGb,
@@ -255,20 +255,12 @@ function planCounts(tenants: SharedTenantModel[]): Record<string, string> {
  * have none), or the default when it keeps no tenant.
  */
 function sharedMaintenanceWindow(tenantPlans: (Plan | undefined)[]): string {
-  let overlap = parseWindow(DEFAULT_MAINTENANCE_WINDOW);
   const windows = tenantPlans.flatMap((plan) => (plan ? [parseWindow(plan.maintenanceWindow)] : []));
-  if (windows.length > 0) {
-    overlap = windows[0]!;
-    for (const window of windows.slice(1)) {
-      const next = overlapWindows(overlap, window);
-      if (next === undefined)
-        throw new Error(
-          "the plans on a shared host have no common maintenance window (manifest not validated?)",
-        );
-      overlap = next;
-    }
-  }
-  return formatMaintenanceWindow(overlap);
+  if (windows.length === 0) return DEFAULT_MAINTENANCE_WINDOW;
+  const common = commonWindow(windows);
+  if (common === undefined)
+    throw new Error("the plans on a shared host have no common maintenance window (manifest not validated?)");
+  return formatMaintenanceWindow(common);
 }
 
 function parseWindow(text: string): MaintenanceWindow {

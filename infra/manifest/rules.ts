@@ -3,10 +3,10 @@
  * Each rule reports its own message at the line of the field at fault.
  */
 import {
+  commonWindow,
   formatMaintenanceWindow,
   hetznerServerType,
   locationCountry,
-  overlapWindows,
   parseMaintenanceWindow,
   residencyAllows,
   sharedHostCapacity,
@@ -116,10 +116,7 @@ function checkMaintenance({ plans, hosts, tenants }: RuleInput, report: Report):
       const window = plan?.tier === "shared" ? parseMaintenanceWindow(plan.maintenanceWindow) : undefined;
       if (window !== undefined && typeof window !== "string") windows.push({ plan: planName, window });
     }
-    if (windows.length < 2) continue;
-    let overlap: MaintenanceWindow | undefined = windows[0]!.window;
-    for (const { window } of windows.slice(1)) overlap = overlap && overlapWindows(overlap, window);
-    if (overlap === undefined) {
+    if (windows.length > 1 && commonWindow(windows.map(({ window }) => window)) === undefined) {
       report(
         ["sharedHosts", index, "name"],
         `the plans on shared host "${host.name}" allow no common maintenance window of an hour or more (` +

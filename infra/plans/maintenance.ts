@@ -59,6 +59,14 @@ export function overlapWindows(a: MaintenanceWindow, b: MaintenanceWindow): Main
   return { days, start, end };
 }
 
+/** The window all of them have in common (the first when there is one), if it is long enough to be one. */
+export function commonWindow([first, ...rest]: MaintenanceWindow[]): MaintenanceWindow | undefined {
+  return rest.reduce<MaintenanceWindow | undefined>(
+    (common, w) => common && overlapWindows(common, w),
+    first,
+  );
+}
+
 export function formatMaintenanceWindow(window: MaintenanceWindow): string {
   const days = window.days.length === WEEKDAYS.length ? "daily" : window.days.join(",");
   return `${days} ${clock(window.start)}-${clock(window.end)}`;
