@@ -47,8 +47,11 @@ const HOST = "shared-fsn1-a";
 const GiB = 2 ** 30;
 /** The tool's GROW_SLACK_BYTES: a device larger than its filesystem by at most this much is full. */
 const SLACK = 16 * 2 ** 20;
-/** Where a guest's loop devices, backing files and mounts live: the guest's own tmpfs. */
-const G = "/tmp/guest";
+/**
+ * Where a guest's loop devices, backing files and mounts live: the guest's own tmpfs, on /run, not /tmp,
+ * where it would hide a checkout of this repository under /tmp (the tool it runs).
+ */
+const G = "/run/guest";
 /** The stand-ins of the tool's commands (TENANCY_CMD_<NAME>), by the name they record. */
 const STAND_INS: Record<string, string> = {
   CADDY_VALIDATE: "caddy-validate {}",
@@ -76,7 +79,7 @@ const FIRST_APPLY = [
 ];
 
 /**
- * PID 1 of the guest: mounts /proc, /sys and a tmpfs on /tmp, mounts the scenario's directory of this
+ * PID 1 of the guest: mounts /proc, /sys and a tmpfs on /run, mounts the scenario's directory of this
  * machine read-write at the same path, loads the loop driver (from user-mode-linux's modules; finit_module,
  * as there is no kmod), checks `losetup -f`, runs the scenario, then powers off. Failing to give the
  * scenario loop devices is written to guest.error for the test to report.
@@ -95,7 +98,7 @@ def note(name, text):
 
 
 try:
-    for fstype, where, options in (("proc", "/proc", ""), ("sysfs", "/sys", ""), ("tmpfs", "/tmp", "size=75%")):
+    for fstype, where, options in (("proc", "/proc", ""), ("sysfs", "/sys", ""), ("tmpfs", "/run", "size=75%")):
         subprocess.run(["/usr/bin/mount", "-t", fstype] + (["-o", options] if options else []) + ["guest-" + fstype, where], check=True)
     os.makedirs(DIR, exist_ok=True)
     subprocess.run(["/usr/bin/mount", "-t", "hostfs", "-o", DIR, "guest-work", DIR], check=True)
@@ -112,7 +115,7 @@ try:
     if probe.returncode != 0:
         note("guest.error", "loop devices are unavailable in the guest: losetup -f: %s (%s)\\n" % (probe.stdout.strip(), loaded))
     else:
-        environment = {"PATH": PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
+        environment = {"PATH": PATH, "HOME": "/run", "TMPDIR": "/run", "LANG": "C.UTF-8"}
         with open(os.path.join(DIR, "scenario.log"), "w", encoding="utf-8") as log:
             result = subprocess.run(["/bin/sh", os.path.join(DIR, "scenario.sh")], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=environment)
         note("scenario.rc", "%d\\n" % result.returncode)
