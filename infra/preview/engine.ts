@@ -19,6 +19,7 @@ import {
 import { disconnect, setMockOptions } from "@pulumi/pulumi/runtime/settings";
 
 import type { Tier } from "../plans";
+import { REPO_ROOT } from "../root";
 import program from "../../stacks";
 import { offlineMocks } from "./mocks";
 import { readStackSettings, type StackSettings } from "./stack-config";
@@ -225,7 +226,7 @@ export interface RecordOptions {
 }
 
 /** The repository: its Pulumi.yaml and stack files give the offline preview its settings. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT_ROOT = REPO_ROOT;
 
 /** Runs one stack program offline and returns what it registered, in registration order. */
 export async function recordStack(options: RecordOptions): Promise<RecordedStack> {
