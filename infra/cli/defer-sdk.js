@@ -35,10 +35,22 @@ function deferUntilUsed(file) {
   require.cache[file] = module;
 }
 
+// An SDK that no longer has one of these modules where this looks (another version) just loads slower;
+// the startup test notices, since it checks that `tenancy plan` loads no TypeScript.
 function deferSdkSerialization() {
-  const closure = path.dirname(require.resolve("@pulumi/pulumi/runtime/closure/codePaths"));
-  deferUntilUsed(require.resolve("@pulumi/pulumi/typescript-shim"));
-  deferUntilUsed(require.resolve("@npmcli/arborist", { paths: [closure] }));
+  const resolve = (request, options) => {
+    try {
+      return require.resolve(request, options);
+    } catch {
+      return undefined;
+    }
+  };
+  const codePaths = resolve("@pulumi/pulumi/runtime/closure/codePaths");
+  const files = [
+    resolve("@pulumi/pulumi/typescript-shim"),
+    codePaths && resolve("@npmcli/arborist", { paths: [path.dirname(codePaths)] }),
+  ];
+  for (const file of files) if (file) deferUntilUsed(file);
 }
 
 module.exports = { deferSdkSerialization };
