@@ -1,3 +1,6 @@
+// The suite tests the sources: every `tenancy` a test starts runs them (infra/cli/bin.js), not dist/.
+process.env.TENANCY_RUN_SOURCES = "1";
+
 /** @type {import('jest').Config} */
 module.exports = {
   preset: "ts-jest",

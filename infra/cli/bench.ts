@@ -1,10 +1,16 @@
 /**
- * `npm run bench`: how the offline preview scales. For each fleet size it runs, each in a fresh process
+ * `npm run bench`: how fast `tenancy` starts, and how the offline preview scales.
+ *
+ * Start-up (first; `npm run bench -- --startup` for it alone): each command, run as a user runs it (the
+ * build in dist/, which the bench makes first), several times alternating with its floor, the median
+ * against the issue's target.
+ *
+ * Scale: For each fleet size it runs, each in a fresh process
  * with the Pulumi.yaml nodeargs, (1) the real stack program and (2) a floor: the bare Pulumi SDK
  * registering as many plain resources under the same mocks. It reports resources per tenant, wall time
  * and peak memory of both, and their ratio. Timings on a shared machine are noisy: read the ratios.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -175,7 +181,130 @@ function measure(kind: Kind, fleet: Fleet, resources = 0): Measure {
   return JSON.parse(out.trim().split("\n").at(-1)!) as Measure;
 }
 
+interface Startup {
+  what: string;
+  /** What runs the command: bin.js under this node unless given. */
+  via?: string[];
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  floor: string;
+  floorArgs: string[];
+  /** Seconds; none for a row that only informs. */
+  target?: number;
+}
+
+const RUNS = 5;
+/** `--before DIR`: also time the same commands of another checkout (e.g. the code before a change). */
+const BEFORE = process.argv.includes("--before")
+  ? path.resolve(process.argv[process.argv.indexOf("--before") + 1]!)
+  : undefined;
+const BIN = path.join(ROOT, "infra", "cli", "bin.js");
+
+/** What every start-up row is held to (the issue's table), each beside the floor it cannot beat. */
+function startupRows(): Startup[] {
+  const nodeOnly = { floor: "`node -e 0`", floorArgs: ["-e", "0"] };
+  // Reading the manifest is all `validate` must do: node, the YAML parser and the file.
+  const readManifest = {
+    floor: "node parsing tenants.yaml with `yaml`",
+    floorArgs: ["-e", 'require("yaml").parse(require("fs").readFileSync("tenants.yaml", "utf8"))'],
+  };
+  // What any program on the SDK pays before it registers a resource, loaded as `tenancy plan` loads it.
+  const loadSdk = {
+    floor: "node with the nodeargs loading the SDK and the providers",
+    floorArgs: [
+      ...nodeArgs(),
+      "-e",
+      'require("./infra/cli/defer-sdk").deferSdkSerialization(); for (const m of ["@pulumi/pulumi", "@pulumi/policy", "@pulumi/hcloud", "@pulumi/cloudflare", "@pulumi/random", "@pulumi/tls", "@pulumi/command"]) require(m);',
+    ],
+  };
+  const sources = { TENANCY_RUN_SOURCES: "1" };
+  return [
+    { what: "`tenancy --help`", args: ["--help"], ...nodeOnly, target: 0.3 },
+    { what: "`tenancy validate --help`", args: ["validate", "--help"], ...nodeOnly, target: 0.3 },
+    { what: "`tenancy validate` of the example fleet", args: ["validate"], ...readManifest, target: 0.5 },
+    {
+      what: "`tenancy plan` of the example fleet (both stacks, the pack)",
+      args: ["plan"],
+      ...loadSdk,
+      target: 2.5,
+    },
+    {
+      what: "`npx tenancy --help` (npx's own start-up included)",
+      via: ["npx", "tenancy"],
+      args: ["--help"],
+      ...nodeOnly,
+    },
+    {
+      what: "`tenancy validate` from the sources (a stale build)",
+      args: ["validate"],
+      env: sources,
+      ...readManifest,
+    },
+    { what: "`tenancy plan` from the sources (a stale build)", args: ["plan"], env: sources, ...loadSdk },
+  ];
+}
+
+function timeRun(args: string[], env: NodeJS.ProcessEnv = {}, via = [process.execPath]): number {
+  const started = process.hrtime.bigint();
+  const run = spawnSync(via[0]!, [...via.slice(1), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: "ignore",
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (run.status !== 0) throw new Error(`${[...via, ...args].join(" ")} exited ${run.status ?? run.signal}`);
+  return seconds;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function startupTable(): string {
+  process.stderr.write("start-up: building dist/… ");
+  execFileSync(process.execPath, [path.join(ROOT, "infra", "cli", "build.js")], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+  const rows = startupRows().map((row) => {
+    process.stderr.write(`${row.args.join(" ")}… `);
+    const command: number[] = [];
+    const floor: number[] = [];
+    const runCommand = () =>
+      row.via ? timeRun(row.args, row.env, row.via) : timeRun([BIN, ...row.args], row.env);
+    runCommand(); // warm the file cache for both
+    for (let i = 0; i < RUNS; i++) {
+      floor.push(timeRun(row.floorArgs));
+      command.push(runCommand());
+    }
+    const earlier: number[] = [];
+    if (BEFORE && !row.via && !row.env)
+      for (let i = 0; i < RUNS; i++)
+        earlier.push(timeRun([path.join(BEFORE, "infra/cli/bin.js"), ...row.args]));
+    const before = earlier.length > 0 ? `${median(earlier).toFixed(2)} s | ` : BEFORE ? "— | " : "";
+    const [m, f] = [median(command), median(floor)];
+    const met =
+      row.target === undefined
+        ? "—"
+        : m <= row.target
+          ? "met"
+          : `**not met** (${(m - row.target).toFixed(2)} s over)`;
+    return (
+      `| ${row.what} | ${before}${m.toFixed(2)} s | ${Math.min(...command).toFixed(2)}–${Math.max(...command).toFixed(2)} s | ` +
+      `${row.floor} | ${f.toFixed(2)} s | ${m >= f ? "+" : "−"}${Math.abs(m - f).toFixed(2)} s | ${row.target === undefined ? "—" : `≤ ${row.target} s`} | ${met} |`
+    );
+  });
+  process.stderr.write("done\n");
+  return [
+    `| command | ${BEFORE ? "before (--before) | " : ""}median of ${RUNS} | range | floor | floor median | over the floor | target | |`,
+    `| --- | ${BEFORE ? "--- | " : ""}--- | --- | --- | --- | --- | --- | --- |`,
+    ...rows,
+  ].join("\n");
+}
+
 function main(): void {
+  process.stdout.write(
+    `${startupTable()}\n\nnode ${process.version}, ${RUNS} runs each, alternating with the floor\n\n`,
+  );
+  if (process.argv.includes("--startup")) return;
   const rows: string[] = [];
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   for (const fleet of FLEETS) {

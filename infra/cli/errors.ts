@@ -6,19 +6,9 @@ import { formatIssue, ManifestError } from "../manifest";
 import { PriceFileError, PriceMissingError } from "../cost";
 import { PlacementError } from "../expand";
 import { StackConfigError } from "../preview/stack-config";
+import { EXIT } from "./exit";
 
-export const EXIT = {
-  ok: 0,
-  invalidInput: 1,
-  policyViolation: 2,
-  internalError: 3,
-  /** Hetzner or Cloudflare would refuse a value: the deploy would fail. */
-  providerRefusal: 4,
-  /** A change that cannot be deployed (a protected resource replaced or deleted, a volume shrunk). */
-  blockedChange: 5,
-  /** `tenancy backups`: a tenant's backup is older than a day, failing or missing, or a host was unreadable. */
-  backupsOverdue: 6,
-} as const;
+export { EXIT };
 
 /** A problem with what the user gave us (a flag, a file): exit 1 with this message. */
 export class UsageError extends Error {}

@@ -1,22 +1,16 @@
 /**
  * The `tenancy` command line. Exit codes: 0 ok, 1 invalid input, 2 policy violations, 3 internal error.
+ *
+ * Each command's module is imported only when that command runs, so that `--help`, `validate` and the
+ * other commands that never touch Pulumi start without loading the SDK and the providers (seconds).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { affectedCommand } from "./commands/affected";
-import { backupsCommand } from "./commands/backups";
-import { costCommand } from "./commands/cost";
-import { diffCommand } from "./commands/diff";
-import { purgeCommand, restoreCommand } from "./commands/lifecycle";
-import { migrateCommand, type MigrateOptions } from "./commands/migrate";
-import { placeCommand } from "./commands/place";
-import { planCommand, type PlanOptions } from "./commands/plan";
-import { policyConfigCommand } from "./commands/policy-config";
-import { OUT_HELP, renderCommand } from "./commands/render";
-import { schemaCommand } from "./commands/schema";
-import { validateCommand } from "./commands/validate";
-import { EXIT, reportFailure } from "./errors";
+import type { MigrateOptions } from "./commands/migrate";
+import type { PlanOptions } from "./commands/plan";
+import { REPO_ROOT } from "../root";
+import { EXIT } from "./exit";
 
 interface CommonOptions {
   file: string;
@@ -29,8 +23,12 @@ const jsonOption = () => new Option("--json", "machine-readable output on stdout
 
 type Action = () => number | Promise<number>;
 
+const OUT_HELP =
+  "directory to write into: a new or empty directory, or one an earlier render wrote, which is replaced " +
+  "whole (no file of the earlier render stays); any other path is refused and left as it is";
+
 /** The committed policy config, the authority the policy owners keep (see docs/policies.md). */
-const DEFAULT_POLICY_CONFIG = path.join(__dirname, "..", "..", "policies", "policy-config.json");
+const DEFAULT_POLICY_CONFIG = path.join(REPO_ROOT, "policies", "policy-config.json");
 
 export function buildProgram(run: (action: Action, json: boolean) => Promise<void>): Command {
   const program = new Command("tenancy")
@@ -57,7 +55,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
       "also check the edits since this git ref (e.g. origin/main) against the tenant lifecycle",
     )
     .action((options: CommonOptions & { base?: string }) =>
-      run(() => validateCommand(options), options.json),
+      run(async () => (await import("./commands/validate")).validateCommand(options), options.json),
     );
 
   program
@@ -71,7 +69,9 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .option("--base <ref>", "also show what differs from the manifest at this git ref (e.g. origin/main)")
     .option("--policies-only", "print only the policy verdict (exit 2 on a mandatory violation)", false)
     .option("--policy-config <path>", "the policy pack config", DEFAULT_POLICY_CONFIG)
-    .action((options: PlanOptions) => run(() => planCommand(options), options.json));
+    .action((options: PlanOptions) =>
+      run(async () => (await import("./commands/plan")).planCommand(options), options.json),
+    );
 
   program
     .command("affected")
@@ -79,7 +79,9 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(fileOption())
     .addOption(jsonOption())
     .requiredOption("--base <ref>", "the git ref to compare with (e.g. origin/main)")
-    .action((options: CommonOptions & { base: string }) => run(() => affectedCommand(options), options.json));
+    .action((options: CommonOptions & { base: string }) =>
+      run(async () => (await import("./commands/affected")).affectedCommand(options), options.json),
+    );
 
   program
     .command("diff")
@@ -89,7 +91,9 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(fileOption())
     .addOption(jsonOption())
     .requiredOption("--base <ref>", "the git ref to compare with (e.g. origin/main)")
-    .action((options: CommonOptions & { base: string }) => run(() => diffCommand(options), options.json));
+    .action((options: CommonOptions & { base: string }) =>
+      run(async () => (await import("./commands/diff")).diffCommand(options), options.json),
+    );
 
   program
     .command("policy-config")
@@ -101,7 +105,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .option("--bundled", "write the pack's bundled defaults (policies/catalogue.json) instead", false)
     .option("-o, --out <path>", "write to this file instead of stdout")
     .action((options: { file: string; fromManifest: boolean; bundled: boolean; out?: string }) =>
-      run(() => policyConfigCommand(options), false),
+      run(async () => (await import("./commands/policy-config")).policyConfigCommand(options), false),
     );
 
   program
@@ -116,7 +120,9 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
       "write the placements (and any proposed host) into the manifest, keeping its layout",
       false,
     )
-    .action((options: CommonOptions & { write: boolean }) => run(() => placeCommand(options), options.json));
+    .action((options: CommonOptions & { write: boolean }) =>
+      run(async () => (await import("./commands/place")).placeCommand(options), options.json),
+    );
 
   program
     .command("cost")
@@ -129,7 +135,9 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
       "--prices <path>",
       "YAML or JSON file (at most 1 MiB) overriding the built-in Hetzner price table",
     )
-    .action((options: CommonOptions & { prices?: string }) => run(() => costCommand(options), options.json));
+    .action((options: CommonOptions & { prices?: string }) =>
+      run(async () => (await import("./commands/cost")).costCommand(options), options.json),
+    );
 
   program
     .command("render")
@@ -141,7 +149,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(fileOption())
     .addOption(jsonOption())
     .action((host: string, options: CommonOptions & { out: string }) =>
-      run(() => renderCommand(host, options), options.json),
+      run(async () => (await import("./commands/render")).renderCommand(host, options), options.json),
     );
 
   const addressOption = () =>
@@ -161,7 +169,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(addressOption())
     .option("--abort", "call the move off: unfreeze the source and discard the target's copy", false)
     .action((tenant: string, options: MigrateOptions) =>
-      run(() => migrateCommand(tenant, options), options.json),
+      run(async () => (await import("./commands/migrate")).migrateCommand(tenant, options), options.json),
     );
 
   program
@@ -179,7 +187,8 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
       (
         tenant: string,
         options: CommonOptions & { confirm: string; movedCopy: boolean; address?: string[] },
-      ) => run(() => purgeCommand(tenant, options), options.json),
+      ) =>
+        run(async () => (await import("./commands/lifecycle")).purgeCommand(tenant, options), options.json),
     );
 
   program
@@ -193,7 +202,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(jsonOption())
     .addOption(addressOption())
     .action((tenant: string, options: CommonOptions & { snapshot?: string; address?: string[] }) =>
-      run(() => restoreCommand(tenant, options), options.json),
+      run(async () => (await import("./commands/lifecycle")).restoreCommand(tenant, options), options.json),
     );
 
   program
@@ -205,22 +214,27 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(jsonOption())
     .addOption(addressOption())
     .action((options: CommonOptions & { address?: string[] }) =>
-      run(() => backupsCommand(options), options.json),
+      run(async () => (await import("./commands/backups")).backupsCommand(options), options.json),
     );
 
   program
     .command("schema")
     .description("Print the JSON Schema of tenants.yaml (for editors and CI).")
-    .action(() => run(() => schemaCommand(), false));
+    .action(() => run(async () => (await import("./commands/schema")).schemaCommand(), false));
 
   return program;
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
     version: string;
   };
   return pkg.version;
+}
+
+/** How a failure reaches the user (errors.ts, which loads the manifest's schema: only once one happened). */
+async function reportFailure(error: unknown, json: boolean): Promise<number> {
+  return (await import("./errors")).reportFailure(error, json);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -229,7 +243,7 @@ export async function main(argv: string[]): Promise<void> {
     try {
       code = await action();
     } catch (error) {
-      code = reportFailure(error, json);
+      code = await reportFailure(error, json);
     }
   });
   try {
@@ -241,7 +255,7 @@ export async function main(argv: string[]): Promise<void> {
         ? error.exitCode === 0
           ? EXIT.ok
           : EXIT.invalidInput
-        : reportFailure(error, false);
+        : await reportFailure(error, false);
   }
   process.exitCode = code;
 }

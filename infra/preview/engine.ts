@@ -19,6 +19,7 @@ import {
 import { disconnect, setMockOptions } from "@pulumi/pulumi/runtime/settings";
 
 import type { Tier } from "../plans";
+import { REPO_ROOT } from "../root";
 import program from "../../stacks";
 import { offlineMocks } from "./mocks";
 import { readStackSettings, type StackSettings } from "./stack-config";
@@ -146,6 +147,7 @@ export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = 
  */
 class RecordingMonitor extends MockMonitor {
   readonly recorded: RecordedResource[];
+  onRegister?: (registered: number) => void;
   private readonly secretOutputs: Map<string, string[]>;
 
   constructor(stackName: string, project: string, previous: unknown) {
@@ -186,6 +188,7 @@ class RecordingMonitor extends MockMonitor {
         if (record.custom)
           record.outputs = redact(response.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
         this.recorded.push(record);
+        this.onRegister?.(this.recorded.length);
       }
       callback(err, response);
     });
@@ -222,16 +225,19 @@ export interface RecordOptions {
   program?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** What the stack deployed last (its `deployment` output), as a real stack would give it back. */
   previous?: unknown;
+  /** Told the count of resources registered so far, after each registration (progress on a terminal). */
+  onRegister?: (registered: number) => void;
 }
 
 /** The repository: its Pulumi.yaml and stack files give the offline preview its settings. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT_ROOT = REPO_ROOT;
 
 /** Runs one stack program offline and returns what it registered, in registration order. */
 export async function recordStack(options: RecordOptions): Promise<RecordedStack> {
   const root = options.root ?? PROJECT_ROOT;
   const settings = readStackSettings(root, options.tier);
   const monitor = new RecordingMonitor(options.tier, settings.project, options.previous);
+  monitor.onRegister = options.onRegister;
   // As the CLI passes it: a self-managed backend's organization is "organization".
   setMockOptions(monitor, settings.project, options.tier, true, SELF_MANAGED_ORGANIZATION);
   // setMockOptions turns every monitor feature off; the CLI's monitor has them, secrets above all

@@ -93,6 +93,8 @@ export async function runPolicies(
   stack: RecordedStack,
   policies: Policies,
   config: PolicyPackConfig = {},
+  /** Told each policy's name before it runs (progress on a terminal). */
+  onPolicy?: (name: string) => void,
 ): Promise<Violation[]> {
   const violations: Violation[] = [];
   const byUrn = new Map(stack.resources.map((r) => [r.urn, r]));
@@ -103,6 +105,7 @@ export async function runPolicies(
     unknownCheckingProxy(withUnknowns(r[side])) as Record<string, unknown>;
 
   for (const policy of policies) {
+    onPolicy?.(policy.name);
     const { level, values } = configOf(policy, config);
     if (level === "disabled") continue;
     const getConfig = <T extends object>() => values as T;

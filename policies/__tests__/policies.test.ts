@@ -14,6 +14,7 @@ import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../infra/testing/fixtures";
 import { bundledCatalogue, policyConfig } from "../../infra/cli/commands/policy-config";
 import { BUILT_IN_PLANS } from "../../infra/plans";
 import { POLICIES } from "../policies";
+import { PLAN_LIMITED_POLICIES } from "../plan-limited";
 
 jest.setTimeout(60_000);
 
@@ -443,6 +444,12 @@ describe("metadata", () => {
     expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
     const advisory = POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name);
     expect(advisory).toEqual(["hcloud-required-labels"]);
+  });
+
+  test("the policies `tenancy policy-config` configures are those whose config is the plan catalogue", () => {
+    expect(PLAN_LIMITED_POLICIES).toEqual(
+      POLICIES.filter((p) => p.configSchema?.properties.plans !== undefined).map((p) => p.name),
+    );
   });
 
   test("the bundled defaults and the committed policy config are what `tenancy policy-config` writes", () => {

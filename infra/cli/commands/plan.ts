@@ -16,6 +16,7 @@ import { CHANGE_BEHAVIOURS, PROVIDER_RULES } from "../../preview/rules";
 import { checkProviderRules, type ProviderRuleViolation } from "../../preview/rules/rule";
 import { summarise, type StackSummary } from "../../preview/summary";
 import { euro, plural, printJson, table } from "../output";
+import { planProgress, type PlanProgress } from "../progress";
 
 export interface PlanOptions {
   file: string;
@@ -58,7 +59,14 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       : recordAtRef(options.base, options.file, stacks);
   // What the base deployed, as the stacks would read it back: volumes only grow from it.
   const previous = base ? await stateAt(base.commit, options.file) : undefined;
-  const plans = await planStacks(stacks, options.file, model, config, previous);
+  // Every stack is recorded, then the policies run on those asked for.
+  const progress = planProgress(TIERS.length + stacks.length * POLICIES.length, { json: options.json });
+  let plans: StackPlan[];
+  try {
+    plans = await planStacks(stacks, options.file, model, config, previous, progress);
+  } finally {
+    progress?.stop();
+  }
   if (base) {
     const edits = await editsSince(base.commit, options.file, model);
     for (const plan of plans) {
@@ -146,9 +154,15 @@ export async function planStacks(
   model: FleetModel,
   config: PolicyPackConfig = {},
   previous?: FleetState,
+  progress?: PlanProgress,
 ): Promise<StackPlan[]> {
   const recorded: RecordedStack[] = [];
-  for (const tier of TIERS) recorded.push(await recordStack({ tier, manifest, previous }));
+  for (const tier of TIERS) {
+    const onRegister = progress && ((registered: number) => progress.registering(tier, registered));
+    const stack = await recordStack({ tier, manifest, previous, ...(onRegister ? { onRegister } : {}) });
+    progress?.recorded(tier, stack.resources.length);
+    recorded.push(stack);
+  }
   const zone = recorded.flatMap((stack) => stack.resources);
   const edge = {
     cloudflarePlan: model.cloudflarePlan,
@@ -161,7 +175,19 @@ export async function planStacks(
       tier: stack.tier,
       recorded: stack,
       refusals: checkProviderRules(stack, PROVIDER_RULES, edge),
-      violations: await runPolicies(stack, POLICIES, config),
+      violations: await runPolicies(
+        stack,
+        POLICIES,
+        config,
+        progress &&
+          ((name) =>
+            progress.policy(
+              stack.tier,
+              name,
+              POLICIES.findIndex((p) => p.name === name),
+              POLICIES.length,
+            )),
+      ),
     });
   }
   return plans;

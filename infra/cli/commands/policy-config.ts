@@ -7,7 +7,7 @@ import {
 } from "../../edge/cloudflare-plans";
 import { loadManifest } from "../../manifest";
 import { BUILT_IN_PLANS, HETZNER_SERVER_TYPES, sharedHostCapacity, type PlanCatalogue } from "../../plans";
-import { POLICIES } from "../../../policies/policies";
+import { PLAN_LIMITED_POLICIES } from "../../../policies/plan-limited";
 import { formatJson, replaceFile } from "../output";
 
 /** The shortest database or account password the pack accepts. */
@@ -39,12 +39,7 @@ function rateLimitDefaults(facts: RateLimitFacts) {
 
 /** The policy config owners commit: every policy that reads plan limits gets the catalogue. */
 export function policyConfig(plans: PlanCatalogue): Record<string, { plans: PlanCatalogue }> {
-  return Object.fromEntries(
-    POLICIES.filter((policy) => policy.configSchema?.properties.plans !== undefined).map((policy) => [
-      policy.name,
-      { plans },
-    ]),
-  );
+  return Object.fromEntries(PLAN_LIMITED_POLICIES.map((name) => [name, { plans }]));
 }
 
 /**

@@ -29,10 +29,6 @@ import { fsReason, plural, printJson } from "../output";
 /** Written into every render's directory with the files it holds, so that a later render may replace it. */
 export const RENDER_MARKER = ".tenancy-render.json";
 
-export const OUT_HELP =
-  "directory to write into: a new or empty directory, or one an earlier render wrote, which is replaced " +
-  "whole (no file of the earlier render stays); any other path is refused and left as it is";
-
 interface RenderedFile {
   relative: string;
   content: string;
