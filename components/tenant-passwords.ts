@@ -37,7 +37,8 @@ export function tenantPasswords(
   const key = new random.RandomPassword(
     tenantPasswordKeyName(tier),
     { length: TENANT_PASSWORD_KEY_LENGTH, special: false },
-    { protect: true, additionalSecretOutputs: ["result"] },
+    // The SDK declares `result` a secret output itself (additionalSecretOutputs); protect: see above.
+    { protect: true },
   );
   const made = new Map<string, pulumi.Output<string>>();
   return (tenantId) => {

@@ -204,17 +204,13 @@ describe("secrets", () => {
     String((await offlineMocks.newResource({ type: r.type, name: r.name, inputs: r.inputs })).state.result);
   /** The stack's key of the tenants' passwords, as the mocks hand it out. */
   const keyOf = async (stack: RecordedStack) =>
-    mockResult(
-      stack.resources.find((r) => r.name === tenantPasswordKeyName(stack.tier as "shared" | "dedicated"))!,
-    );
+    mockResult(stack.resources.find((r) => r.name === tenantPasswordKeyName(stack.tier))!);
   /** Every random password of a stack, and every tenant's password derived from its key. */
   const passwordsOf = async (stack: RecordedStack) => {
     const key = await keyOf(stack);
     return [
       ...(await Promise.all(ofType(stack, "random:index/randomPassword:RandomPassword").map(mockResult))),
-      ...tenantsOf(model, stack.tier as "shared" | "dedicated").map((t) =>
-        deriveTenantPassword(key, t.id, 0),
-      ),
+      ...tenantsOf(model, stack.tier).map((t) => deriveTenantPassword(key, t.id, 0)),
     ];
   };
 
@@ -258,7 +254,7 @@ describe("secrets", () => {
         })),
       ).toEqual([
         {
-          name: tenantPasswordKeyName(stack.tier as "shared" | "dedicated"),
+          name: tenantPasswordKeyName(stack.tier),
           type: "random:index/randomPassword:RandomPassword",
           protect: true,
           secret: true,
