@@ -44,7 +44,8 @@ export function tenantPasswords(
   return (tenantId) => {
     let password = made.get(tenantId);
     if (!password) {
-      const generation = rotations[tenantId] ?? 0;
+      // hasOwn: a tenant may be called "constructor".
+      const generation = Object.hasOwn(rotations, tenantId) ? rotations[tenantId]! : 0;
       password = pulumi.secret(key.result.apply((k) => deriveTenantPassword(k, tenantId, generation)));
       made.set(tenantId, password);
     }

@@ -127,7 +127,7 @@ function parseRotations(
         "dbPasswordRotations",
         `has "${entry}", which is not "<tenant id>=<generation>" (a tenant id, and a whole number from 1)`,
       );
-    if (match[1]! in rotations) fail("dbPasswordRotations", `names tenant "${match[1]}" twice`);
+    if (Object.hasOwn(rotations, match[1]!)) fail("dbPasswordRotations", `names tenant "${match[1]}" twice`);
     rotations[match[1]!] = Number(match[2]);
   }
   return rotations;
