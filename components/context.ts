@@ -4,12 +4,12 @@
  */
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { TenantModel } from "../infra/expand";
 import type { HetznerLocation, Tier } from "../infra/plans";
 import type { S3Credentials } from "../infra/host";
 import { createBackupTargets, type BackupBucket, type BackupTargets } from "./backup-target";
+import { tenantPasswords } from "./tenant-passwords";
 
 export interface HostingContext {
   /** The Cloudflare zone (fleet.zone) and its id. */
@@ -33,11 +33,11 @@ export interface HostingContext {
   /** The Storage Boxes' SSH host keys (tenancy:storageBoxHostKeys), pinned on every host. */
   storageBoxHostKeys: string[];
   /**
-   * A tenant's database password: one per tenant in the stack, whichever hosts hold a copy of its data
-   * (where it is served, where it is moving to, where a copy is kept), so that it survives a move. The
-   * first host that asks creates it; the URN depends on the host component's type, not on which host.
+   * A tenant's database password (secret), derived from the stack's one key and the tenant's id
+   * (tenant-passwords.ts): the same on whichever hosts hold a copy of its data (where it is served, where
+   * it is moving to, where a copy is kept), so that it survives a move.
    */
-  tenantPassword(tenant: TenantModel, host: pulumi.Resource): pulumi.Output<string>;
+  tenantPassword(tenant: TenantModel): pulumi.Output<string>;
 }
 
 export interface HostingContextArgs {
@@ -57,6 +57,8 @@ export interface HostingContextArgs {
   /** S3 buckets for the countries without Storage Boxes, and their access keys (secret). */
   backupBuckets: readonly BackupBucket[];
   backupBucketKeys: pulumi.Output<Readonly<Record<string, S3Credentials>>>;
+  /** tenancy:dbPasswordRotations: each rotated tenant's generation (absent: 0). */
+  dbPasswordRotations: Readonly<Record<string, number>>;
 }
 
 /** The stack-wide pieces: a deploy key of the stack's own, the admins' keys, the backup store. */
@@ -79,6 +81,8 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
       }),
     ),
   );
+  // One resource for every tenant's password in the stack: the key they are derived from.
+  const passwordOf = tenantPasswords(args.tier, args.dbPasswordRotations);
   return {
     zone: args.zone,
     zoneId: args.zoneId,
@@ -92,23 +96,6 @@ export function createHostingContext(args: HostingContextArgs): HostingContext {
     ...(args.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: args.alertWebhookUrl }),
     backups,
     storageBoxHostKeys: args.storageBoxHostKeys,
-    tenantPassword: tenantPasswords(),
-  };
-}
-
-function tenantPasswords(): HostingContext["tenantPassword"] {
-  const made = new Map<string, pulumi.Output<string>>();
-  return (tenant, host) => {
-    let password = made.get(tenant.id);
-    if (!password) {
-      // Letters and digits only: the password goes into a URL and a SCRAM verifier as it is.
-      password = new random.RandomPassword(
-        tenant.names.dbPassword,
-        { length: 32, special: false },
-        { parent: host },
-      ).result;
-      made.set(tenant.id, password);
-    }
-    return password;
+    tenantPassword: (tenant) => passwordOf(tenant.id),
   };
 }

@@ -109,7 +109,7 @@ export function buildHost(
   const passwords: Record<string, pulumi.Output<string>> = {};
   const tenants: Record<string, TenantEndpoint> = {};
   for (const tenant of spec.tenants) {
-    passwords[tenant.id] = context.tenantPassword(tenant, parent);
+    passwords[tenant.id] = context.tenantPassword(tenant);
     if (isServed(tenant.status)) tenants[tenant.id] = endpoint(tenant, spec, server, passwords[tenant.id]!);
   }
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
 import { createHostingContext, type BackupBucket, type HostingContext } from "../components";
-import type { FleetModel } from "../infra/expand";
+import { tenantsOf, type FleetModel } from "../infra/expand";
 import { dedicatedServers, parseHostKeys, type S3Credentials } from "../infra/host";
 import { TIERS, type Tier } from "../infra/plans";
 
@@ -22,6 +22,7 @@ export const CONFIG_KEYS = [
   "storageBoxHostKeys",
   "backupBuckets",
   "backupBucketKeys",
+  "dbPasswordRotations",
 ] as const;
 
 export interface StackConfig {
@@ -47,6 +48,11 @@ export interface StackConfig {
   backupBuckets: BackupBucket[];
   /** Their access keys by country; secret. */
   backupBucketKeys: pulumi.Output<Record<string, S3Credentials>>;
+  /**
+   * Tenants whose database password was rotated, with their generation: "<tenant id>=<n>" entries, folded
+   * into the derivation of the tenant's password (components/tenant-passwords.ts; docs/runbooks.md).
+   */
+  dbPasswordRotations: Record<string, number>;
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -89,6 +95,9 @@ export function readStackConfig(): StackConfig {
   const backupBuckets = config.getObject<unknown>("backupBuckets") ?? [];
   if (!Array.isArray(backupBuckets) || !backupBuckets.every((item) => typeof item === "string"))
     fail("backupBuckets", 'must be a list of "<COUNTRY>=s3:https://<endpoint>/<bucket>" strings');
+  const rotations = config.getObject<unknown>("dbPasswordRotations") ?? [];
+  if (!Array.isArray(rotations) || !rotations.every((item) => typeof item === "string"))
+    fail("dbPasswordRotations", 'must be a list of "<tenant id>=<generation>" strings');
   return {
     tier: tier as Tier,
     manifest: manifestPath(config.get("manifest") ?? "tenants.yaml"),
@@ -101,7 +110,27 @@ export function readStackConfig(): StackConfig {
     ...alertWebhook(config.getSecret("alertWebhookUrl")),
     backupBuckets: (backupBuckets as string[]).map((entry) => parseBucket(entry, fail)),
     backupBucketKeys: config.requireSecret("backupBucketKeys").apply((text) => parseBucketKeys(text, fail)),
+    dbPasswordRotations: parseRotations(rotations as string[], fail),
   };
+}
+
+/** `baeckerei-klein=2`: the tenant's password is at its second rotation. Each tenant once, n ≥ 1. */
+function parseRotations(
+  entries: string[],
+  fail: (key: string, message: string) => never,
+): Record<string, number> {
+  const rotations: Record<string, number> = {};
+  for (const entry of entries) {
+    const match = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)=([1-9]\d{0,8})$/.exec(entry);
+    if (!match)
+      fail(
+        "dbPasswordRotations",
+        `has "${entry}", which is not "<tenant id>=<generation>" (a tenant id, and a whole number from 1)`,
+      );
+    if (Object.hasOwn(rotations, match[1]!)) fail("dbPasswordRotations", `names tenant "${match[1]}" twice`);
+    rotations[match[1]!] = Number(match[2]);
+  }
+  return rotations;
 }
 
 function alertWebhook(url: pulumi.Output<string> | undefined): Pick<StackConfig, "alertWebhookUrl"> {
@@ -165,5 +194,21 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
     })),
     backupBuckets: config.backupBuckets,
     backupBucketKeys: config.backupBucketKeys,
+    dbPasswordRotations: knownRotations(tier, model, config.dbPasswordRotations),
   });
+}
+
+/** A rotation of a tenant this stack does not hold would rotate nothing: a typo, refused. */
+function knownRotations(
+  tier: Tier,
+  model: FleetModel,
+  rotations: Record<string, number>,
+): Record<string, number> {
+  const ids = new Set(tenantsOf(model, tier).map((tenant) => tenant.id));
+  for (const id of Object.keys(rotations))
+    if (!ids.has(id))
+      throw new pulumi.RunError(
+        `tenancy:dbPasswordRotations names tenant "${id}", which the ${tier} stack does not hold (remove the entry, or fix the id)`,
+      );
+  return rotations;
 }

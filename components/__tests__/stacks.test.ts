@@ -13,6 +13,7 @@ import { expand, tenantsOf, type FleetModel } from "../../infra/expand";
 import { loadManifest } from "../../infra/manifest";
 import { EXAMPLE_MANIFEST, manifestText, type TenantEntry } from "../../infra/testing/fixtures";
 import { SERVER_REPLACING_FIELDS } from "../host-server";
+import { deriveTenantPassword, tenantPasswordKeyName } from "../tenant-passwords";
 
 jest.setTimeout(60_000);
 
@@ -34,7 +35,7 @@ const count = (stack: RecordedStack) => {
 const both = () => [...shared.resources, ...dedicated.resources];
 
 describe("resource counts of the example fleet", () => {
-  test("shared: host-level resources per host, two per tenant, one per custom domain, the zone's edge", () => {
+  test("shared: host-level resources per host, one per tenant, one per custom domain, the zone's edge", () => {
     const hosts = model.shared.hosts.length;
     const tenants = tenantsOf(model, "shared");
     const servedOfBothTiers = tenantsOf(model).filter((t) => t.status !== "decommissioned");
@@ -54,8 +55,8 @@ describe("resource counts of the example fleet", () => {
       "command:remote:Command": hosts,
       // every served tenant's record, both tiers (the zone's edge), and each host's origin A and AAAA
       "cloudflare:index/dnsRecord:DnsRecord": servedOfBothTiers.length + 2 * hosts,
-      // tenant passwords, each host's backup account and repository key, the two Storage Boxes
-      "random:index/randomPassword:RandomPassword": tenants.length + 2 * hosts + 2,
+      // the key of the tenants' passwords, each host's backup account and repository key, the two Storage Boxes
+      "random:index/randomPassword:RandomPassword": 1 + 2 * hosts + 2,
       "cloudflare:index/customHostname:CustomHostname": servedOfBothTiers.reduce(
         (n, t) => n + t.customDomains.length,
         0,
@@ -65,7 +66,16 @@ describe("resource counts of the example fleet", () => {
       // The zone's declaration of its plan and served tenants, for the policy pack.
       "tenancy:edge:Zone": 1,
     });
-    expect(shared.resources).toHaveLength(109);
+    expect(shared.resources).toHaveLength(80);
+    // What a tenant alone costs: its DNS record, and one per custom domain.
+    for (const tenant of tenants.filter((t) => t.status !== "decommissioned"))
+      expect({
+        id: tenant.id,
+        own: shared.resources.filter((r) => r.name.startsWith(`${tenant.id}-`)).length,
+      }).toEqual({
+        id: tenant.id,
+        own: 1 + tenant.customDomains.length,
+      });
   });
 
   test("dedicated: one host's worth of resources per tenant", () => {
@@ -87,10 +97,10 @@ describe("resource counts of the example fleet", () => {
       "command:remote:Command": n,
       // Each server's origin A and AAAA only: the tenants' records are the zone's (shared stack).
       "cloudflare:index/dnsRecord:DnsRecord": 2 * n,
-      // Per tenant its password and its host's repository key; the n - 1 sub-accounts' and the box's.
-      "random:index/randomPassword:RandomPassword": 2 * n + (n - 1) + 1,
+      // The key of the tenants' passwords; per tenant its host's repository key; the n - 1 sub-accounts' and the box's.
+      "random:index/randomPassword:RandomPassword": 1 + n + (n - 1) + 1,
     });
-    expect(dedicated.resources).toHaveLength(65 + n);
+    expect(dedicated.resources).toHaveLength(66);
   });
 
   test("dedicated servers follow the plan: type, location, Hetzner backups, the tenant's image", () => {
@@ -189,14 +199,20 @@ describe("data safety", () => {
 });
 
 describe("secrets", () => {
-  /** The values the mocks hand out for every random password of a stack. */
-  const passwordsOf = async (stack: RecordedStack) =>
-    Promise.all(
-      ofType(stack, "random:index/randomPassword:RandomPassword").map(async (r) => {
-        const result = await offlineMocks.newResource({ type: r.type, name: r.name, inputs: r.inputs });
-        return String(result.state.result);
-      }),
-    );
+  /** The value the mocks hand out for a random password. */
+  const mockResult = async (r: RecordedStack["resources"][number]) =>
+    String((await offlineMocks.newResource({ type: r.type, name: r.name, inputs: r.inputs })).state.result);
+  /** The stack's key of the tenants' passwords, as the mocks hand it out. */
+  const keyOf = async (stack: RecordedStack) =>
+    mockResult(stack.resources.find((r) => r.name === tenantPasswordKeyName(stack.tier))!);
+  /** Every random password of a stack, and every tenant's password derived from its key. */
+  const passwordsOf = async (stack: RecordedStack) => {
+    const key = await keyOf(stack);
+    return [
+      ...(await Promise.all(ofType(stack, "random:index/randomPassword:RandomPassword").map(mockResult))),
+      ...tenantsOf(model, stack.tier).map((t) => deriveTenantPassword(key, t.id, 0)),
+    ];
+  };
 
   test("no password appears in any recorded input, label or user-data, nor in a non-secret output", async () => {
     for (const stack of [shared, dedicated]) {
@@ -222,6 +238,43 @@ describe("secrets", () => {
     }
     for (const r of both().filter((x) => x.type.startsWith("hcloud:index/storageBox")))
       expect(r.inputs.password).toBe(SECRET);
+  });
+
+  test("the key of the tenants' passwords: one per stack, protected, its result secret, long enough", () => {
+    for (const stack of [shared, dedicated]) {
+      const keys = stack.resources.filter((r) => r.name.startsWith("tenant-db-password-key-"));
+      expect(
+        keys.map((r) => ({
+          name: r.name,
+          type: r.type,
+          protect: r.options.protect,
+          secret: r.options.additionalSecretOutputs.includes("result"),
+          length: r.inputs.length,
+          special: r.inputs.special,
+        })),
+      ).toEqual([
+        {
+          name: tenantPasswordKeyName(stack.tier),
+          type: "random:index/randomPassword:RandomPassword",
+          protect: true,
+          secret: true,
+          length: 64,
+          special: false,
+        },
+      ]);
+    }
+  });
+
+  test("every tenant's database URL carries its password derived from the stack's key and its id", async () => {
+    for (const stack of [shared, dedicated]) {
+      const key = await keyOf(stack);
+      const urls = stack.outputs.tenants as Record<string, { databaseUrl: string }>;
+      expect(Object.keys(urls).length).toBeGreaterThan(0);
+      for (const [id, { databaseUrl }] of Object.entries(urls)) {
+        const password = new URL(databaseUrl).password;
+        expect({ id, password }).toEqual({ id, password: deriveTenantPassword(key, id, 0) });
+      }
+    }
   });
 
   test("every tenant's database URL output is secret", async () => {
@@ -490,10 +543,54 @@ describe("the lifecycle in the components", () => {
     );
     const records = stack.resources.filter((r) => r.name === "gruenwerk-dns");
     expect(records.map((r) => r.inputs.content)).toEqual(["origin-shared-fsn1-a.fieldcrew.app"]);
-    expect(stack.resources.filter((r) => r.name === "gruenwerk-db-password")).toHaveLength(1);
+    // Its password is no resource of either host: both derive it from the stack's one key and its id.
+    expect(
+      stack.resources.filter((r) => r.name.startsWith("gruenwerk-") && r.name !== "gruenwerk-dns"),
+    ).toEqual([]);
+    expect(ofType(stack, "random:index/randomPassword:RandomPassword").map((r) => r.name)).toContain(
+      tenantPasswordKeyName("shared"),
+    );
     const target = stack.resources.find((r) => r.name === "shared-hel1-a")!;
     expect(
       (target.inputs.tenants as { id: string; status: string }[]).find((t) => t.id === "gruenwerk")?.status,
     ).toBe("incoming");
+  });
+});
+
+describe("derived passwords in the stack", () => {
+  const hashes = (stack: RecordedStack) =>
+    Object.fromEntries(
+      ofType(stack, "command:remote:Command").map((r) => [r.name, (r.inputs.triggers as unknown[])[0]]),
+    );
+  const urls = (stack: RecordedStack) =>
+    Object.fromEntries(
+      Object.entries(stack.outputs.tenants as Record<string, { databaseUrl: string }>).map(([id, t]) => [
+        id,
+        t.databaseUrl,
+      ]),
+    );
+
+  test("another preview renders every host's bundle byte for byte the same: no host is re-applied", async () => {
+    const again = await recordStack({ tier: "shared", manifest: EXAMPLE_MANIFEST });
+    expect(
+      Object.values(hashes(shared)).every((h) => typeof h === "string" && /^[0-9a-f]{64}$/.test(h)),
+    ).toBe(true);
+    expect(hashes(again)).toEqual(hashes(shared));
+    expect(urls(again)).toEqual(urls(shared));
+  });
+
+  test("rotating one tenant (tenancy:dbPasswordRotations) changes its password and its host's bundle, nothing else", async () => {
+    const tenant = model.shared.hosts.flatMap((h) => h.tenants).find((t) => t.id === "baeckerei-klein")!;
+    const rotated = await recordStack({
+      tier: "shared",
+      manifest: EXAMPLE_MANIFEST,
+      config: { "tenancy:dbPasswordRotations": JSON.stringify(["baeckerei-klein=1"]) },
+    });
+    const [before, after] = [urls(shared), urls(rotated)];
+    expect(Object.keys(after).filter((id) => after[id] !== before[id])).toEqual(["baeckerei-klein"]);
+    const [was, now] = [hashes(shared), hashes(rotated)];
+    expect(Object.keys(now).filter((name) => now[name] !== was[name])).toEqual([`${tenant.host}-apply`]);
+    // The resources are the same ones: a rotation creates and deletes nothing.
+    expect(rotated.resources.map((r) => r.urn)).toEqual(shared.resources.map((r) => r.urn));
   });
 });

@@ -33,7 +33,7 @@ interface Fleet {
 
 interface Measure {
   resources: number;
-  /** Resources that exist for one tenant alone (its record, password, custom hostnames). */
+  /** Resources that exist for one tenant alone (its DNS record, custom hostnames; its password is derived). */
   tenantResources: number;
   tenants: number;
   customDomains: number;
@@ -146,7 +146,7 @@ async function child(kind: Kind, fleet: Fleet, resources: number): Promise<void>
   rmSync(dir, { recursive: true, force: true });
   const measure: Measure = {
     resources: stack.resources.length,
-    tenantResources: stack.resources.filter((r) => /^t\d{5}-(?:dns|db-password|domain-)/.test(r.name)).length,
+    tenantResources: stack.resources.filter((r) => /^t\d{5}-(?:dns|domain-)/.test(r.name)).length,
     tenants: fleet.tenants,
     customDomains,
     seconds,

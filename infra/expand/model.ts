@@ -137,7 +137,6 @@ interface TenantModelBase {
 
 export interface TenantResourceNames {
   dnsRecord: string;
-  dbPassword: string;
   /** One Cloudflare custom hostname per custom domain, keyed by the domain. */
   customHostnames: Record<string, string>;
 }

@@ -28,7 +28,6 @@ export function databaseName(id: string): string {
 export function tenantResourceNames(id: string, customDomains: readonly string[]): TenantResourceNames {
   return {
     dnsRecord: `${id}-dns`,
-    dbPassword: `${id}-db-password`,
     customHostnames: Object.fromEntries(customDomains.map((domain) => [domain, `${id}-domain-${domain}`])),
   };
 }

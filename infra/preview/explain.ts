@@ -14,6 +14,8 @@ function ownersOf(change: ResourceChange): { host?: string; tenant?: string } {
   const labels = (resource?.inputs.labels ?? {}) as Record<string, string>;
   const host =
     HOST_COMPONENT.exec(resource?.options.parent ?? "")?.[1] ?? HOST_COMPONENT.exec(change.urn)?.[1];
+  // `<id>-db-password`: the per-tenant password resources of stacks deployed before passwords were
+  // derived, which their next deploy deletes.
   const tenant = labels.tenant ?? /^(.+?)-(?:dns|db-password|domain-.+)$/.exec(change.name)?.[1];
   return { host, tenant };
 }

@@ -84,9 +84,7 @@ function options(resource: RecordedResource) {
 
 function ownerOf(resource: RecordedResource): string | undefined {
   const labels = (resource.inputs.labels ?? {}) as Record<string, string>;
-  return (
-    labels.tenant ?? labels.host ?? /^[a-z0-9-]+?(?=-(?:dns|db-password|domain-))/.exec(resource.name)?.[0]
-  );
+  return labels.tenant ?? labels.host ?? /^[a-z0-9-]+?(?=-(?:dns|domain-))/.exec(resource.name)?.[0];
 }
 
 export async function runPolicies(

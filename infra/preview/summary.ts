@@ -5,13 +5,12 @@
 import type { FleetModel, TenantModel } from "../expand";
 import type { RecordedResource, RecordedStack } from "./engine";
 
-/** Names of the resources that exist for one tenant alone. */
+/**
+ * Names of the resources that exist for one tenant alone: its DNS record and its custom hostnames. Its
+ * database password is derived from the stack's key (components/tenant-passwords.ts), no resource.
+ */
 export function tenantResourceNames(tenant: TenantModel): Set<string> {
-  return new Set([
-    tenant.names.dnsRecord,
-    tenant.names.dbPassword,
-    ...Object.values(tenant.names.customHostnames),
-  ]);
+  return new Set([tenant.names.dnsRecord, ...Object.values(tenant.names.customHostnames)]);
 }
 
 export interface StackSummary {

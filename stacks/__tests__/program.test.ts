@@ -114,7 +114,7 @@ describe("the program under mocks", () => {
       ipv4: hosts["shared-fsn1-a"]?.ipv4,
     });
     expect(tenants["sanitaer-koch"]?.databaseUrl).toMatch(
-      /^postgresql:\/\/t_sanitaer_koch:\w{32}@127\.0\.0\.1:5432\/t_sanitaer_koch$/,
+      /^postgresql:\/\/t_sanitaer_koch:[0-9a-f]{64}@127\.0\.0\.1:5432\/t_sanitaer_koch$/,
     );
   });
 
@@ -157,6 +157,21 @@ describe("the program under mocks", () => {
       'tenancy:backupBuckets has "US=https://s3.example/bucket", which is not "<COUNTRY>=s3:https://<endpoint>/<bucket>"',
     ],
     [
+      { "tenancy:tier": "shared", "tenancy:dbPasswordRotations": '["baeckerei-klein:1"]' },
+      'tenancy:dbPasswordRotations has "baeckerei-klein:1", which is not "<tenant id>=<generation>"',
+    ],
+    [
+      { "tenancy:tier": "shared", "tenancy:dbPasswordRotations": '["baeckerei-klein=0"]' },
+      'tenancy:dbPasswordRotations has "baeckerei-klein=0"',
+    ],
+    [
+      {
+        "tenancy:tier": "shared",
+        "tenancy:dbPasswordRotations": '["baeckerei-klein=1", "baeckerei-klein=2"]',
+      },
+      'tenancy:dbPasswordRotations names tenant "baeckerei-klein" twice',
+    ],
+    [
       { "tenancy:tier": "shared", "tenancy:manifest": "missing.yaml" },
       'missing.yaml is invalid (1 problem above); run "npx tenancy validate"',
     ],
@@ -172,6 +187,22 @@ describe("the program under mocks", () => {
     expect(error).toBeInstanceOf(pulumi.RunError);
     expect((error as Error).message).toContain(message);
     jest.restoreAllMocks();
+  });
+
+  test("refuses a password rotation of a tenant the stack does not hold: it would rotate nothing", async () => {
+    // A dedicated tenant, in the shared stack.
+    const rotations = (ids: string[]) => ({
+      "tenancy:dbPasswordRotations": JSON.stringify(ids.map((id) => `${id}=1`)),
+    });
+    await expect(
+      recordStack({ tier: "shared", manifest: EXAMPLE_MANIFEST, config: rotations(["alpen-energie"]) }),
+    ).rejects.toThrow(
+      'tenancy:dbPasswordRotations names tenant "alpen-energie", which the shared stack does not hold',
+    );
+    // In its own stack, it records.
+    await expect(
+      recordStack({ tier: "dedicated", manifest: EXAMPLE_MANIFEST, config: rotations(["alpen-energie"]) }),
+    ).resolves.toBeDefined();
   });
 
   test("refuses a host where Hetzner sells no Storage Box and the stack configures no bucket", async () => {

@@ -100,7 +100,7 @@ describe("tenancy (the command)", () => {
     expect(plan.offline).toBe(true);
     expect(plan.stacks.shared.model.hosts?.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
     expect(plan.stacks.dedicated.model.tenants).toHaveLength(4);
-    expect(plan.stacks.shared.resources).toHaveLength(109);
+    expect(plan.stacks.shared.resources).toHaveLength(80);
     const volume = plan.stacks.shared.resources.find((r) => r.name === "shared-fsn1-a-data");
     expect(volume).toMatchObject({ type: "hcloud:index/volume:Volume", options: { protect: true } });
     expect(volume?.urn).toBe(
@@ -114,7 +114,7 @@ describe("tenancy (the command)", () => {
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain("OFFLINE preview");
     expect(stdout).toMatch(/shared-fsn1-a {2}cx53 in fsn1 {2}capacity 32\/60 units/);
-    expect(stdout).toMatch(/baeckerei-klein +hobby +active +1u .* 2 resources$/m);
+    expect(stdout).toMatch(/baeckerei-klein +hobby +active +1u .* 1 resource$/m);
     expect(stdout).not.toContain("stack dedicated");
   });
 
