@@ -23,8 +23,9 @@ import * as tls from "@pulumi/tls";
 import { parse, stringify } from "yaml";
 import type { Tier } from "../plans";
 import { recordStack } from "../preview/engine";
+import { REPO_ROOT } from "../root";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 
 interface Fleet {
   tier: Tier;
@@ -160,14 +161,19 @@ function nodeArgs(): string[] {
   return project.runtime.options.nodeargs.split(/\s+/).filter(Boolean);
 }
 
+/**
+ * One fleet measured in a fresh process, as `tenancy plan` runs: the compiled build (dist/, which the
+ * start-up table builds first), the nodeargs of Pulumi.yaml, and the SDK's function-serialization
+ * modules deferred (defer-sdk.js, preloaded). The floors run the same way.
+ */
 function measure(kind: Kind, fleet: Fleet, resources = 0): Measure {
   const out = execFileSync(
     process.execPath,
     [
       ...nodeArgs(),
       "-r",
-      "ts-node/register/transpile-only",
-      __filename,
+      path.join(ROOT, "infra", "cli", "defer-sdk.js"),
+      path.join(ROOT, "dist", "infra", "cli", "bench.js"),
       "--child",
       kind,
       fleet.tier,
@@ -257,11 +263,6 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv = {}, via = [process.exe
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function startupTable(): string {
-  process.stderr.write("start-up: building dist/… ");
-  execFileSync(process.execPath, [path.join(ROOT, "infra", "cli", "build.js")], {
-    cwd: ROOT,
-    stdio: "ignore",
-  });
   const rows = startupRows().map((row) => {
     process.stderr.write(`${row.args.join(" ")}… `);
     const command: number[] = [];
@@ -299,6 +300,11 @@ function startupTable(): string {
 }
 
 function main(): void {
+  process.stderr.write("building dist/… ");
+  execFileSync(process.execPath, [path.join(ROOT, "infra", "cli", "build.js")], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   process.stdout.write(
     `${startupTable()}\n\nnode ${process.version}, ${RUNS} runs each, alternating with the floor\n\n`,
   );

@@ -54,3 +54,6 @@ function deferSdkSerialization() {
 }
 
 module.exports = { deferSdkSerialization };
+
+// Preloaded (`node -r …/defer-sdk.js`, as the bench runs its fleets), it applies itself.
+if (require.main === undefined) deferSdkSerialization();
