@@ -5,7 +5,7 @@
  * restic.env is the one the bundle renders for a host backed up to a bucket (renderS3Env), plus the
  * test's CA as SSL_CERT_FILE. Backup, restic check, a restore drill with --verify, and retention. In order.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -17,9 +17,10 @@ import { renderBundle, RESTIC_ENV_FILE } from "../bundle";
 import { renderBackupList } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec } from "../spec";
+import { selfSignedCertificate } from "../testing/certificates";
 import { freePort } from "../testing/ports";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
-import { statusAndAlertEnv } from "../testing/tool-env";
+import { backupScriptEnv } from "../testing/tool-env";
 
 jest.setTimeout(180_000);
 
@@ -67,15 +68,7 @@ describe("tenancy-backup and tenancy-restore through S3", () => {
 
   const script = (file: string, args: string[]): RunResult =>
     run("bash", [file, ...args], {
-      env: {
-        ...pg.env,
-        TENANCY_ETC: etc,
-        TENANCY_LIB: FILES,
-        TENANCY_BACKUP_STAGING: path.join(work, "staging"),
-        TENANCY_HOSTNAME: HOST,
-        TENANCY_PG_AS: "",
-        ...statusAndAlertEnv(FILES, work),
-      },
+      env: backupScriptEnv(FILES, work, etc, pg.env, HOST),
     });
 
   const snapshots = (tenant: string) => {
@@ -91,33 +84,10 @@ describe("tenancy-backup and tenancy-restore through S3", () => {
     mkdirSync(path.join(work, "s3"));
 
     // restic (Go) checks the address against the certificate's subjectAltName, not its CN.
-    const cert = path.join(work, "s3.pem");
-    const key = path.join(work, "s3.key");
-    const openssl = spawnSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "2",
-      ].concat([
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-      ]),
-      { encoding: "utf8" },
-    );
-    if (openssl.status !== 0) throw new Error(`openssl failed: ${openssl.stderr}`);
+    const { certFile: cert, keyFile: key } = selfSignedCertificate(work, "127.0.0.1", {
+      name: "s3",
+      subjectAltName: "IP:127.0.0.1",
+    });
 
     const port = await freePort();
     s3 = spawn(

@@ -17,7 +17,7 @@ import { SFTP_KNOWN_HOSTS_FILE } from "../sftp";
 import { hostSpec } from "../spec";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
 import { startStorageBox, type StorageBox } from "../testing/storage-box";
-import { statusAndAlertEnv } from "../testing/tool-env";
+import { backupScriptEnv } from "../testing/tool-env";
 
 jest.setTimeout(180_000);
 
@@ -57,14 +57,8 @@ describe("backups over SFTP to a Storage-Box-like server, host key pinned", () =
   const script = (file: string, args: string[], extra: Record<string, string> = {}): RunResult =>
     run("bash", [file, ...args], {
       env: {
-        ...pg.env,
-        TENANCY_ETC: etc,
-        TENANCY_LIB: FILES,
-        TENANCY_BACKUP_STAGING: path.join(work, "staging"),
-        TENANCY_HOSTNAME: HOST,
-        TENANCY_PG_AS: "",
+        ...backupScriptEnv(FILES, work, etc, pg.env, HOST),
         TENANCY_SFTP_KNOWN_HOSTS: knownHosts,
-        ...statusAndAlertEnv(FILES, work),
         ...extra,
       },
     });

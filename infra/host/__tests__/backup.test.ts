@@ -14,7 +14,7 @@ import { renderBackupList } from "../registry";
 import { hostSecrets } from "../secrets";
 import { hostSpec } from "../spec";
 import { cleanEnv, run, startPostgres, type Postgres, type RunResult } from "../testing/postgres";
-import { statusAndAlertEnv } from "../testing/tool-env";
+import { backupScriptEnv } from "../testing/tool-env";
 
 // restic derives its key on every command (~0.7 s); a nightly run is several commands per tenant.
 jest.setTimeout(180_000);
@@ -58,16 +58,7 @@ describe("tenancy-backup and tenancy-restore", () => {
   /** Run a host script with bash, against the test cluster, repository and TENANCY_ETC. */
   const script = (file: string, args: string[], extra: Record<string, string> = {}): RunResult =>
     run("bash", [file, ...args], {
-      env: {
-        ...pg.env,
-        TENANCY_ETC: etc,
-        TENANCY_LIB: path.dirname(BACKUP), // tenancy-common.sh, next to the scripts in the repository
-        TENANCY_BACKUP_STAGING: path.join(work, "staging"),
-        TENANCY_HOSTNAME: HOST,
-        TENANCY_PG_AS: "", // psql and pg_dump as this process, with PGHOST/PGPORT/PGUSER from pg.env
-        ...statusAndAlertEnv(FILES, work),
-        ...extra,
-      },
+      env: { ...backupScriptEnv(FILES, work, etc, pg.env, HOST), ...extra },
     });
 
   const snapshots = (tenant?: string): Snapshot[] => {

@@ -11,10 +11,18 @@ export interface TestCertificate {
   key: string;
 }
 
-/** An ECDSA P-256 certificate for `commonName` and its key, written into `dir` (valid for two days). */
-export function selfSignedCertificate(dir: string, commonName: string): TestCertificate {
-  const certFile = path.join(dir, "origin.pem");
-  const keyFile = path.join(dir, "origin.key");
+/**
+ * An ECDSA P-256 certificate for `commonName` and its key, written into `dir` as `<name>.pem` and
+ * `<name>.key` (valid for two days). `subjectAltName` (openssl's syntax, e.g. "IP:127.0.0.1") is for
+ * clients that check it rather than the CN, as Go's do.
+ */
+export function selfSignedCertificate(
+  dir: string,
+  commonName: string,
+  { name = "origin", subjectAltName }: { name?: string; subjectAltName?: string } = {},
+): TestCertificate {
+  const certFile = path.join(dir, `${name}.pem`);
+  const keyFile = path.join(dir, `${name}.key`);
   const args = [
     "req",
     "-x509",
@@ -28,7 +36,16 @@ export function selfSignedCertificate(dir: string, commonName: string): TestCert
   ];
   const result = spawnSync(
     "openssl",
-    [...args, "-subj", `/CN=${commonName}`, "-keyout", keyFile, "-out", certFile],
+    [
+      ...args,
+      "-subj",
+      `/CN=${commonName}`,
+      ...(subjectAltName === undefined ? [] : ["-addext", `subjectAltName=${subjectAltName}`]),
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
     {
       encoding: "utf8",
     },

@@ -13,3 +13,26 @@ export function statusAndAlertEnv(files: string, work: string): Record<string, s
     TENANCY_ALERT_CONFIG: path.join(work, "no-alert-webhook.conf"),
   };
 }
+
+/**
+ * The environment of a backup or restore script run by a test: the test's PostgreSQL cluster (`pgEnv`,
+ * whose tools run as this process: no runuser), its TENANCY_ETC and staging under `work`, the host
+ * library next to the scripts in the repository, and the status and alert tools above.
+ */
+export function backupScriptEnv(
+  files: string,
+  work: string,
+  etc: string,
+  pgEnv: Record<string, string>,
+  host: string,
+): Record<string, string> {
+  return {
+    ...pgEnv,
+    TENANCY_ETC: etc,
+    TENANCY_LIB: files,
+    TENANCY_BACKUP_STAGING: path.join(work, "staging"),
+    TENANCY_HOSTNAME: host,
+    TENANCY_PG_AS: "",
+    ...statusAndAlertEnv(files, work),
+  };
+}
