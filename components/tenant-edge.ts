@@ -23,9 +23,15 @@ function formerUrns(type: string, name: string): string[] {
   ];
 }
 
-/** The host a served tenant's hostnames point at: its shared host, or its own server. */
+/** Where a served tenant's hostnames point: its shared host, its own server, or its cluster's ingress. */
 export function tenantOrigin(tenant: TenantModel, zone: string): string {
-  return originRecordName(tenant.tier === "shared" ? tenant.host : dedicatedServerName(tenant.id), zone);
+  const origin =
+    tenant.tier === "shared"
+      ? tenant.host
+      : tenant.tier === "dedicated"
+        ? dedicatedServerName(tenant.id)
+        : tenant.cluster;
+  return originRecordName(origin, zone);
 }
 
 export function createTenantEdges(

@@ -310,7 +310,12 @@ describe("edge", () => {
       expect({ name: r.name, proxied: r.inputs.proxied }).toEqual({ name: r.name, proxied: true });
     for (const tenant of tenantsOf(model).filter((t) => t.status !== "decommissioned")) {
       const record = records.find((r) => r.name === tenant.names.dnsRecord);
-      const host = tenant.tier === "shared" ? tenant.host : tenant.server.hetznerName;
+      const host =
+        tenant.tier === "shared"
+          ? tenant.host
+          : tenant.tier === "dedicated"
+            ? tenant.server.hetznerName
+            : tenant.cluster;
       expect(record?.inputs).toMatchObject({
         name: tenant.hostname,
         type: "CNAME",

@@ -6,10 +6,15 @@
  *   primary IPv4 (IPv6 is free), plus an equal share of its tier's Storage Box (one sub-account each).
  * - A shared host's cost is split over its tenants by capacity units used, so the tenants of a host add up
  *   to the host. Capacity left free shows as the host's "idle units", not as a cost of its own.
+ * - A containerized tenant costs the share of the cluster's nodes its requests take (its app at
+ *   minReplicas and every database instance, requests being its limits), counted in whichever of CPU and
+ *   memory fills a node first, plus its database volumes. This assumes the nodes are the manifest's
+ *   fleet.kubernetes.nodeType and wholly allocatable; the cluster's own control plane, system pods and
+ *   spare room are the cluster's, not priced here, and neither are the S3 backups (billed by usage).
  * - Revenue counts active tenants only: suspended and decommissioned tenants still cost, and pay nothing.
  */
-import { backupTargetFor, type Tier } from "../plans";
-import type { FleetModel, ServerModel, TenantModel } from "../expand";
+import { backupTargetFor, HETZNER_SERVER_TYPES, HETZNER_VOLUME_MIN_GB, type Tier } from "../plans";
+import type { ClusterModel, ContainerTenantModel, FleetModel, ServerModel, TenantModel } from "../expand";
 import type { PriceTable } from "./prices";
 
 export interface ServerCost {
@@ -95,6 +100,9 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
     const cost = serverCost(tenant.server, prices, dedicatedBoxes.share(tenant.server));
     tenants.push(tenantLine(tenant, cost.total, revenueOf(tenant)));
   }
+  const cluster = model.kubernetes.cluster;
+  for (const tenant of model.kubernetes.tenants)
+    tenants.push(tenantLine(tenant, cluster ? containerCost(tenant, cluster, prices) : 0, revenueOf(tenant)));
 
   const totals = (lines: TenantCost[], extraCost: number): Totals => {
     const cost = lines.reduce((sum, line) => sum + line.cost, extraCost);
@@ -116,6 +124,10 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
       0,
     ),
   );
+  const kubernetes = totals(
+    tenants.filter((t) => t.tier === "kubernetes"),
+    0,
+  );
   return {
     currency: "EUR",
     pricesAsOf: prices.asOf,
@@ -124,11 +136,12 @@ export function costReport(model: FleetModel, prices: PriceTable): CostReport {
     tiers: {
       shared: { ...shared, storageBox: sharedBoxes.monthly },
       dedicated: { ...dedicated, storageBox: dedicatedBoxes.monthly },
+      kubernetes: { ...kubernetes, storageBox: 0 },
     },
     fleet: {
-      cost: shared.cost + dedicated.cost,
-      revenue: shared.revenue + dedicated.revenue,
-      margin: shared.margin + dedicated.margin,
+      cost: shared.cost + dedicated.cost + kubernetes.cost,
+      revenue: shared.revenue + dedicated.revenue + kubernetes.revenue,
+      margin: shared.margin + dedicated.margin + kubernetes.margin,
     },
   };
 }
@@ -170,6 +183,29 @@ function serverCost(server: ServerModel, prices: PriceTable, storageBoxShare: nu
     storageBoxShare,
   };
   return { ...cost, total: Object.values(cost).reduce((sum, value) => sum + value, 0) };
+}
+
+/**
+ * A containerized tenant's share of the nodes: what its requests take of a node, in whichever of CPU and
+ * memory runs out first, times the node's price; and its database volumes (Hetzner volumes, 10 GB at least).
+ */
+export function containerCost(
+  tenant: ContainerTenantModel,
+  cluster: ClusterModel,
+  prices: PriceTable,
+): number {
+  const node = HETZNER_SERVER_TYPES[cluster.nodeType];
+  const price = prices.serverTypes[cluster.nodeType];
+  if (!node || !price)
+    throw new PriceMissingError(
+      `no price for the cluster's node type ${cluster.nodeType}; add it to the price table (--prices)`,
+    );
+  const { app, database } = tenant.resources;
+  const cpu = app.cpuMillicores * app.minReplicas + database.cpuMillicores * database.instances;
+  const memoryMb = app.memoryMb * app.minReplicas + database.memoryMb * database.instances;
+  const share = Math.max(cpu / (node.vcpus * 1000), memoryMb / (node.memoryGb * 1024));
+  const volumeGb = Math.max(database.storageGb, HETZNER_VOLUME_MIN_GB) * database.instances;
+  return share * price.monthly + volumeGb * prices.volumePerGb.monthly;
 }
 
 function tenantLine(tenant: TenantModel, cost: number, revenue: number, host?: string): TenantCost {

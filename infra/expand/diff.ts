@@ -29,7 +29,11 @@ export interface TenantChange {
 }
 
 const where = (t: TenantModel) =>
-  t.tier === "shared" ? `shared host ${t.host}` : `its own ${t.server.serverType} in ${t.server.location}`;
+  t.tier === "shared"
+    ? `shared host ${t.host}`
+    : t.tier === "dedicated"
+      ? `its own ${t.server.serverType} in ${t.server.location}`
+      : `namespace ${t.namespace} on cluster ${t.cluster}`;
 
 export function diffFleets(base: FleetModel, current: FleetModel): TenantChange[] {
   const before = new Map(tenantsOf(base).map((t) => [t.id, t]));

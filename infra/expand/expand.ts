@@ -12,6 +12,7 @@ import {
   parseMaintenanceWindow,
   sharedHostCapacity,
   sharedVolumeGb,
+  type ContainerPlan,
   type DedicatedPlan,
   type HetznerLocation,
   type MaintenanceWindow,
@@ -19,6 +20,8 @@ import {
   type SharedPlan,
 } from "../plans";
 import type {
+  ContainerResources,
+  ContainerTenantModel,
   DedicatedTenantModel,
   FleetModel,
   HostedStatus,
@@ -29,6 +32,8 @@ import type {
 import {
   databaseName,
   dedicatedServerName,
+  kubernetesLabels,
+  tenantNamespace,
   serverResourceNames,
   tenantHostname,
   tenantResourceNames,
@@ -73,12 +78,15 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
             move: {
               tier: move.tier,
               plan: move.name,
+              // Validation refuses a move into or out of the containerized tier (not built yet).
               ...(move.tier === "shared"
                 ? { host: tenant.move.host }
-                : {
-                    location: tenant.move.location ?? fleet.location,
-                    serverType: tenant.move.serverType ?? move.serverTypes[0],
-                  }),
+                : move.tier === "dedicated"
+                  ? {
+                      location: tenant.move.location ?? fleet.location,
+                      serverType: tenant.move.serverType ?? move.serverTypes[0],
+                    }
+                  : {}),
             },
           }
         : {}),
@@ -161,8 +169,12 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
         serverType: host.serverType,
         image: fleet.image,
         volumeGb: host.volumeGb ?? sharedVolumeGb(tenantStorageGb),
-        serverBackups: all.some((tenant) => plans[tenant.plan]?.serverBackups === true),
-        maintenanceWindow: sharedMaintenanceWindow(all.map((tenant) => plans[tenant.plan])),
+        serverBackups: all.some(
+          (tenant) => (plans[tenant.plan] as SharedPlan | undefined)?.serverBackups === true,
+        ),
+        maintenanceWindow: sharedMaintenanceWindow(
+          all.map((tenant) => plans[tenant.plan] as SharedPlan | undefined),
+        ),
         labels: {
           "managed-by": "tenancy",
           tier: "shared",
@@ -230,6 +242,28 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     )
     .sort(byId);
 
+  const cluster = fleet.kubernetes;
+  const containerTenant = (tenant: ManifestTenant, plan: ContainerPlan): ContainerTenantModel => {
+    const tenantBase = base(tenant, plan, tenant.status);
+    if (cluster === undefined)
+      throw new Error(
+        `tenant "${tenant.id}": plan "${plan.name}" needs fleet.kubernetes (manifest not validated?)`,
+      );
+    return {
+      ...tenantBase,
+      tier: "kubernetes" as const,
+      appImage: tenant.appImage ?? fleet.app.image,
+      namespace: tenantNamespace(tenant.id),
+      cluster: cluster.name,
+      resources: containerResources(plan),
+      kubernetesLabels: kubernetesLabels(tenant.id, plan.name),
+    };
+  };
+  const containerized = manifest.tenants
+    .filter((tenant) => planOf(tenant).tier === "kubernetes")
+    .map((tenant) => containerTenant(tenant, planOf(tenant) as ContainerPlan))
+    .sort(byId);
+
   return {
     version: 1,
     zone: fleet.zone,
@@ -240,6 +274,39 @@ export function expand({ manifest, plans }: Pick<LoadedManifest, "manifest" | "p
     plans,
     shared: { tier: "shared", hosts },
     dedicated: { tier: "dedicated", tenants: dedicated, incoming, retained },
+    kubernetes: {
+      tier: "kubernetes",
+      ...(cluster === undefined ? {} : { cluster: { ...cluster } }),
+      tenants: containerized,
+    },
+  };
+}
+
+/**
+ * What a containerized plan gives a tenant. The quota's storage is every instance's volume; its
+ * volumes, one per instance and one more, so that CloudNativePG can replace an instance's volume.
+ */
+export function containerResources(plan: ContainerPlan): ContainerResources {
+  return {
+    quota: {
+      cpuMillicores: plan.cpuMillicores,
+      memoryMb: plan.memoryMb,
+      pods: plan.pods,
+      storageGb: plan.storageGb * (plan.dbInstances + 1),
+      volumes: plan.dbInstances + 1,
+    },
+    app: {
+      cpuMillicores: plan.appCpuMillicores,
+      memoryMb: plan.appMemoryMb,
+      minReplicas: plan.minReplicas,
+      maxReplicas: plan.maxReplicas,
+    },
+    database: {
+      instances: plan.dbInstances,
+      cpuMillicores: plan.dbCpuMillicores,
+      memoryMb: plan.dbMemoryMb,
+      storageGb: plan.storageGb,
+    },
   };
 }
 
@@ -254,7 +321,7 @@ function planCounts(tenants: SharedTenantModel[]): Record<string, string> {
  * A shared host's window: the overlap of its tenants' plans' windows (validation refuses a host whose plans
  * have none), or the default when it keeps no tenant.
  */
-function sharedMaintenanceWindow(tenantPlans: (Plan | undefined)[]): string {
+function sharedMaintenanceWindow(tenantPlans: (SharedPlan | undefined)[]): string {
   const windows = tenantPlans.flatMap((plan) => (plan ? [parseWindow(plan.maintenanceWindow)] : []));
   if (windows.length === 0) return DEFAULT_MAINTENANCE_WINDOW;
   const common = commonWindow(windows);

@@ -22,6 +22,30 @@ export interface FleetModel {
   plans: Record<string, Plan>;
   shared: SharedTierModel;
   dedicated: DedicatedTierModel;
+  kubernetes: KubernetesTierModel;
+}
+
+export interface KubernetesTierModel {
+  tier: "kubernetes";
+  /** The cluster the containerized tenants run on (fleet.kubernetes); absent when the fleet has none. */
+  cluster?: ClusterModel;
+  tenants: ContainerTenantModel[];
+}
+
+/** The existing cluster, as the manifest describes it (docs/kubernetes.md, "Prerequisites"). */
+export interface ClusterModel {
+  /** Its name: the origin record of its ingress is origin-<name>.<zone>. */
+  name: string;
+  /** Where its nodes run: the tenants' residency and their backups' country follow it. */
+  location: HetznerLocation;
+  /** The Hetzner server type of its worker nodes: what a tenant's guaranteed resources cost. */
+  nodeType: string;
+  /** The ingress controller: its IngressClass, and the namespace and Service of its pods. */
+  ingressClass: string;
+  ingressNamespace: string;
+  ingressService: string;
+  /** The StorageClass of the databases' volumes (it must allow volume expansion). */
+  storageClass: string;
 }
 
 export interface SharedTierModel {
@@ -153,7 +177,30 @@ export interface DedicatedTenantModel extends TenantModelBase {
   server: ServerModel;
 }
 
-export type TenantModel = SharedTenantModel | DedicatedTenantModel;
+/** The resources a containerized tenant's plan gives it, as Kubernetes counts them. */
+export interface ContainerResources {
+  /** The namespace's ResourceQuota (requests equal limits). */
+  quota: { cpuMillicores: number; memoryMb: number; pods: number; storageGb: number; volumes: number };
+  /** One app replica, and the autoscaler's bounds. */
+  app: { cpuMillicores: number; memoryMb: number; minReplicas: number; maxReplicas: number };
+  /** The CloudNativePG cluster: instances, each with these resources and its own volume. */
+  database: { instances: number; cpuMillicores: number; memoryMb: number; storageGb: number };
+}
+
+export interface ContainerTenantModel extends TenantModelBase {
+  tier: "kubernetes";
+  /** The tenant's own app image, pinned (its own version, for gradual rollouts). */
+  appImage: string;
+  /** `tenant-<id>`: everything of the tenant lives in it. */
+  namespace: string;
+  resources: ContainerResources;
+  /** The cluster's name (origin-<cluster>.<zone> is where its hostnames point). */
+  cluster: string;
+  /** Kubernetes labels of every object of the tenant (the policies read them). */
+  kubernetesLabels: Record<string, string>;
+}
+
+export type TenantModel = SharedTenantModel | DedicatedTenantModel | ContainerTenantModel;
 
 export interface SharedHostModel {
   name: string;
@@ -175,5 +222,6 @@ export function tenantsOf(model: FleetModel, tier?: Tier): TenantModel[] {
   const shared = model.shared.hosts.flatMap((host) => host.tenants);
   if (tier === "shared") return shared;
   if (tier === "dedicated") return model.dedicated.tenants;
-  return [...shared, ...model.dedicated.tenants];
+  if (tier === "kubernetes") return model.kubernetes.tenants;
+  return [...shared, ...model.dedicated.tenants, ...model.kubernetes.tenants];
 }

@@ -53,3 +53,26 @@ export function serverResourceNames(component: string): ServerResourceNames {
     hostApply: `${component}-apply`,
   };
 }
+
+/** The namespace of a containerized tenant: a DNS label (ids are at most 40 characters). */
+export function tenantNamespace(id: string): string {
+  return `tenant-${id}`;
+}
+
+/** Kubernetes label keys of tenancy's objects (prefixed with a DNS subdomain of tenancy's own). */
+export const KUBERNETES_LABELS = {
+  managedBy: "app.kubernetes.io/managed-by",
+  tenant: "tenancy.io/tenant",
+  plan: "tenancy.io/plan",
+  tier: "tenancy.io/tier",
+} as const;
+
+/** The labels every object of a containerized tenant carries: the policies find a tenant's objects by them. */
+export function kubernetesLabels(id: string, plan: string): Record<string, string> {
+  return {
+    [KUBERNETES_LABELS.managedBy]: "tenancy",
+    [KUBERNETES_LABELS.tenant]: id,
+    [KUBERNETES_LABELS.plan]: plan,
+    [KUBERNETES_LABELS.tier]: "kubernetes",
+  };
+}

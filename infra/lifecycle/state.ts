@@ -7,11 +7,12 @@
  */
 import type { FleetModel, MovePlacement } from "../expand";
 import { tenantsOf } from "../expand";
+import type { Tier } from "../plans";
 
 export const STATE_VERSION = 1;
 
 export interface TenantPlacement {
-  tier: "shared" | "dedicated";
+  tier: Tier;
   plan: string;
   /** The shared host; absent for a dedicated tenant (its own server). */
   host?: string;
@@ -38,12 +39,14 @@ export interface FleetState {
 }
 
 export function placementOf(tenant: TenantState | TenantPlacement): string {
+  if (tenant.tier === "kubernetes") return `its own namespace on the Kubernetes cluster (${tenant.plan})`;
   return tenant.tier === "shared"
     ? `shared host ${tenant.host}`
     : `its own server (${tenant.plan}${tenant.location ? `, ${tenant.location}` : ""})`;
 }
 
 function placement(where: MovePlacement): TenantPlacement {
+  if (where.tier === "kubernetes") return { tier: "kubernetes", plan: where.plan };
   return where.tier === "shared"
     ? { tier: "shared", plan: where.plan, host: where.host! }
     : { tier: "dedicated", plan: where.plan, location: where.location! };
@@ -55,7 +58,9 @@ export function fleetState(model: FleetModel): FleetState {
     const placed: TenantState =
       tenant.tier === "shared"
         ? { tier: "shared", plan: tenant.plan, host: tenant.host, status: tenant.status }
-        : { tier: "dedicated", plan: tenant.plan, location: tenant.server.location, status: tenant.status };
+        : tenant.tier === "dedicated"
+          ? { tier: "dedicated", plan: tenant.plan, location: tenant.server.location, status: tenant.status }
+          : { tier: "kubernetes", plan: tenant.plan, status: tenant.status };
     if (tenant.move) placed.move = placement(tenant.move);
     if (tenant.movedFrom)
       placed.movedFrom = {

@@ -32,6 +32,15 @@ export const MAX_SHARED_HOST_UNITS = Math.max(
   ...Object.keys(HETZNER_SERVER_TYPES).map((type) => sharedHostCapacity(type) ?? 0),
 );
 
+/** A pod runs on one node: no replica can ask for more than the largest server type Hetzner sells. */
+const LARGEST_NODE = Object.values(HETZNER_SERVER_TYPES).reduce(
+  (largest, type) => ({
+    vcpus: Math.max(largest.vcpus, type.vcpus),
+    memoryGb: Math.max(largest.memoryGb, type.memoryGb),
+  }),
+  { vcpus: 0, memoryGb: 0 },
+);
+
 export const BOUNDS = {
   /** TCP ports are 16-bit and port 0 is reserved: https://www.rfc-editor.org/rfc/rfc6335#section-6 */
   port: { min: 1, max: 65_535, why: "TCP ports end at 65535" },
@@ -88,5 +97,33 @@ export const BOUNDS = {
     min: 1,
     max: POSTGRES_MAX_BACKENDS,
     why: "PostgreSQL's largest max_connections; CONNECTION LIMIT itself ends at 2147483647",
+  },
+  /** A containerized plan's pod sizes (Kubernetes counts CPU in millicores and memory in MiB). */
+  podCpuMillicores: {
+    min: 50,
+    max: LARGEST_NODE.vcpus * 1000,
+    why: `a pod runs on one node, and the largest Hetzner server type has ${LARGEST_NODE.vcpus} vCPUs`,
+    minWhy: "less cannot start the app or PostgreSQL",
+  },
+  podMemoryMb: {
+    min: 128,
+    max: LARGEST_NODE.memoryGb * 1024,
+    why: `a pod runs on one node, and the largest Hetzner server type has ${LARGEST_NODE.memoryGb} GB`,
+    minWhy: "less cannot start the app or PostgreSQL",
+  },
+  /** A namespace's quota: a tenant may have several nodes' worth, within one cluster. */
+  quotaCpuMillicores: { min: 100, max: 1_000_000, why: "a thousand cores is beyond one tenant's namespace" },
+  quotaMemoryMb: { min: 256, max: 4_194_304, why: "4 TiB is beyond one tenant's namespace" },
+  pods: {
+    min: 2,
+    max: 1000,
+    why: "a thousand pods is beyond one tenant's namespace",
+    minWhy: "the app and its database",
+  },
+  replicas: { min: 1, max: 100, why: "a hundred replicas is beyond one tenant's namespace" },
+  dbInstances: {
+    min: 1,
+    max: 10,
+    why: "a primary and nine streaming replicas; more is a different architecture",
   },
 } as const satisfies Record<string, Bound>;

@@ -7,7 +7,7 @@ import { mergePlans, type Plan } from "../plans";
 import { formatPath, ManifestError, sortIssues, type ManifestIssue } from "./issues";
 import { reportZodIssue, tightestBounds } from "./messages";
 import { MAX_MANIFEST_BYTES, readTextFile, UnreadableFileError } from "./read";
-import { checkRules } from "./rules";
+import { checkRules, containerPlanProblems } from "./rules";
 import {
   FleetSchema,
   ManifestSchema,
@@ -102,6 +102,17 @@ export function parseManifest(file: string, text: string, options: LoadOptions =
       if (problem.field) at(["plans", problem.plan, problem.field], problem.message);
       else at(["plans", problem.plan], problem.message, undefined, "key");
     }
+    for (const name of Object.keys(overrides)) {
+      const plan = plans[name];
+      if (plan?.tier !== "kubernetes" || brokenPlans.has(name)) continue;
+      for (const problem of containerPlanProblems(plan)) {
+        brokenPlans.add(name);
+        at(
+          ["plans", name, ...(Object.hasOwn(overrides[name]!, problem.field) ? [problem.field] : [])],
+          problem.message,
+        );
+      }
+    }
     checkRules(
       {
         fleet: fleet.data,
@@ -129,6 +140,8 @@ const FleetRulesSchema = z.object({
   cloudflarePlan: FleetSchema.shape.cloudflarePlan,
   cloudflareDnsRecordQuota: FleetSchema.shape.cloudflareDnsRecordQuota,
   cloudflareAdvancedRateLimiting: FleetSchema.shape.cloudflareAdvancedRateLimiting,
+  // Checked by the rules that need it, so that a slip in the cluster's entry hides no tenant's error.
+  kubernetes: z.unknown().optional(),
 });
 
 function soundItems<T>(items: unknown, schema: z.ZodType<T>): [number, T][] {

@@ -38,6 +38,14 @@ export function checkMoves({ plans, hosts, tenants, brokenPlans }: RuleInput, re
         );
         continue;
       }
+      if (current.tier === "kubernetes" || target.tier === "kubernetes") {
+        report(
+          at("move"),
+          `moving a tenant ${current.tier === "kubernetes" ? "out of" : "into"} the containerized tier is not built yet: ` +
+            `its database would have to be copied between PostgreSQL on a host and CloudNativePG (docs/kubernetes.md, "Moving a tenant into or out of the tier")`,
+        );
+        continue;
+      }
       if (target.tier === "shared") {
         if (move.location !== undefined || move.serverType !== undefined) {
           report(

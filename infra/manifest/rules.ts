@@ -12,6 +12,7 @@ import {
   sharedHostCapacity,
   sharedVolumeGb,
   HETZNER_VOLUME_MAX_GB,
+  type ContainerPlan,
   type MaintenanceWindow,
   type Plan,
 } from "../plans";
@@ -24,7 +25,7 @@ export const DEDICATED_PREFIX = "dedicated-";
  * tenant is served at `<id>.<zone>`: tenant ids must keep out of that space.
  */
 export const ORIGIN_PREFIX = "origin-";
-import type { ManifestSharedHost, ManifestTenant } from "./schema";
+import { KubernetesClusterSchema, type ManifestSharedHost, type ManifestTenant } from "./schema";
 import type { HetznerLocation } from "../plans";
 import type { CloudflarePlan } from "../edge/cloudflare-plans";
 import { checkEdge } from "./edge";
@@ -78,6 +79,8 @@ export interface RuleInput {
     cloudflarePlan: CloudflarePlan;
     cloudflareDnsRecordQuota?: number | undefined;
     cloudflareAdvancedRateLimiting: boolean;
+    /** fleet.kubernetes as written; KubernetesClusterSchema checks it on its own. */
+    kubernetes?: unknown;
   };
   plans: Readonly<Record<string, Plan>>;
   /** Plans whose own entry is invalid (already reported): tenants on them are not checked against them. */
@@ -158,7 +161,13 @@ function checkResidency({ fleet, hosts, tenants, plans }: RuleInput, report: Rep
         );
     };
     const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
-    if (plan?.tier === "shared" && tenant.host !== undefined)
+    if (plan?.tier === "kubernetes")
+      check(
+        ["tenants", index, "plan"],
+        clusterLocation(fleet.kubernetes),
+        "the Kubernetes cluster (fleet.kubernetes)",
+      );
+    else if (plan?.tier === "shared" && tenant.host !== undefined)
       check(["tenants", index, "host"], hostLocation.get(tenant.host), `host "${tenant.host}"`);
     else if (plan?.tier === "dedicated")
       check(
@@ -175,6 +184,15 @@ function checkResidency({ fleet, hosts, tenants, plans }: RuleInput, report: Rep
     else if (tenant.move?.location !== undefined)
       check(["tenants", index, "move", "location"], tenant.move.location, "the move's target server");
   }
+}
+
+function clusterLocation(cluster: unknown): HetznerLocation | undefined {
+  const parsed = KubernetesClusterSchema.shape.location.safeParse(
+    typeof cluster === "object" && cluster !== null
+      ? (cluster as { location?: unknown }).location
+      : undefined,
+  );
+  return parsed.success ? parsed.data : undefined;
 }
 
 function checkHosts({ hosts, lineOf }: RuleInput, report: Report): void {
@@ -287,6 +305,8 @@ function checkTenants(input: RuleInput, report: Report): void {
           `host "${host.name}" is in ${host.location}, but the tenant must live in ${tenant.location}`,
         );
       }
+    } else if (plan.tier === "kubernetes") {
+      checkContainerTenant(input, index, tenant, plan.name, report);
     } else {
       if (tenant.host !== undefined) {
         report(
@@ -323,6 +343,82 @@ function checkTenants(input: RuleInput, report: Report): void {
       }
     }
   }
+}
+
+/**
+ * A containerized tenant runs in a namespace of its own on the fleet's cluster: it needs the cluster, and
+ * the fields that place or size a server are not its own.
+ */
+function checkContainerTenant(
+  { fleet }: RuleInput,
+  index: number,
+  tenant: ManifestTenant,
+  planName: string,
+  report: Report,
+): void {
+  const at = (field: string): PropertyKey[] => ["tenants", index, field];
+  if (fleet.kubernetes === undefined)
+    report(
+      at("plan"),
+      `plan "${planName}" runs on Kubernetes, and fleet.kubernetes describes no cluster; add fleet.kubernetes (docs/kubernetes.md)`,
+    );
+  const notHere: [keyof ManifestTenant, string][] = [
+    ["host", "a containerized tenant has a namespace of its own, not a shared host"],
+    ["serverType", "a containerized tenant's resources come from its plan"],
+    [
+      "location",
+      "a containerized tenant runs where the cluster runs (fleet.kubernetes.location); state its residency instead",
+    ],
+    [
+      "maintenanceWindow",
+      "the cluster's owners update its nodes; the tenant's pods are spread so that one node's reboot stops none",
+    ],
+  ];
+  for (const [field, why] of notHere)
+    if (tenant[field] !== undefined)
+      report(at(field), `${field} does not apply to plan "${planName}", which runs on Kubernetes: ${why}`);
+  if (tenant.status === "purged")
+    report(
+      at("status"),
+      `a containerized tenant is purged by hand, and then leaves the manifest: its namespace holds its database (docs/kubernetes.md, "Purging a tenant")`,
+    );
+}
+
+/**
+ * A containerized plan's app and database fit in its namespace's quota, with room for one more app
+ * replica during a rolling update and one more database pod while CloudNativePG joins or replaces an
+ * instance: else the quota would stop the update half-way.
+ */
+export function containerPlanProblems(
+  plan: ContainerPlan,
+): { field: keyof ContainerPlan; message: string }[] {
+  const problems: { field: keyof ContainerPlan; message: string }[] = [];
+  const appPods = plan.maxReplicas + 1;
+  const dbPods = plan.dbInstances + 1;
+  const cpu = plan.appCpuMillicores * appPods + plan.dbCpuMillicores * dbPods;
+  const memory = plan.appMemoryMb * appPods + plan.dbMemoryMb * dbPods;
+  const room = `${appPods} app pods (maxReplicas ${plan.maxReplicas} and one for a rolling update) and ${dbPods} database pods (dbInstances ${plan.dbInstances} and one while an instance is replaced)`;
+  if (plan.minReplicas > plan.maxReplicas)
+    problems.push({
+      field: "minReplicas",
+      message: `minReplicas ${plan.minReplicas} is above maxReplicas ${plan.maxReplicas}`,
+    });
+  if (cpu > plan.cpuMillicores)
+    problems.push({
+      field: "cpuMillicores",
+      message: `cpuMillicores ${plan.cpuMillicores} is less than the ${cpu} that ${room} need`,
+    });
+  if (memory > plan.memoryMb)
+    problems.push({
+      field: "memoryMb",
+      message: `memoryMb ${plan.memoryMb} is less than the ${memory} that ${room} need`,
+    });
+  if (appPods + dbPods > plan.pods)
+    problems.push({
+      field: "pods",
+      message: `pods ${plan.pods} is fewer than the ${appPods + dbPods} that ${room} need`,
+    });
+  return problems;
 }
 
 function checkDomains({ plans, tenants, fleet, lineOf }: RuleInput, report: Report): void {

@@ -128,6 +128,30 @@ export const AppSchema = z
   })
   .describe("The SaaS app every host runs.");
 
+export const KubernetesClusterSchema = z
+  .strictObject({
+    name: name("The cluster's name: its ingress is reached at origin-<name>.<zone>."),
+    location: LocationSchema.describe(
+      "Where the cluster's nodes run: containerized tenants' data and backups stay in its country.",
+    ),
+    nodeType: ServerTypeSchema.describe(
+      "The Hetzner server type of the cluster's worker nodes: what a tenant's guaranteed resources cost (tenancy cost).",
+    ),
+    ingressClass: name("The IngressClass of the cluster's ingress controller.").default("nginx"),
+    ingressNamespace: name(
+      "The namespace of the ingress controller's pods: the only source tenants' apps admit.",
+    ).default("ingress-nginx"),
+    ingressService: name(
+      "The ingress controller's LoadBalancer Service (in ingressNamespace): its addresses are the cluster's origin.",
+    ).default("ingress-nginx-controller"),
+    storageClass: name(
+      "The StorageClass of the tenants' database volumes; it must allow volume expansion.",
+    ).default("hcloud-volumes"),
+  })
+  .describe(
+    "The existing Kubernetes cluster the containerized plans run on (docs/kubernetes.md lists what it must run).",
+  );
+
 export const FleetSchema = z
   .strictObject({
     zone: hostname("The Cloudflare zone (domain) the product is served under; tenants get <id>.<zone>."),
@@ -163,12 +187,13 @@ export const FleetSchema = z
       .default("debian-12")
       .describe("Hetzner OS image for new servers (the host files are tested against Debian 12)."),
     app: AppSchema,
+    kubernetes: KubernetesClusterSchema.optional(),
   })
   .describe("Settings shared by the whole fleet.");
 
 export const PlanOverrideSchema = z
   .strictObject({
-    tier: z.enum(TIERS).optional().describe("shared or dedicated; required for a new plan."),
+    tier: z.enum(TIERS).optional().describe("shared, dedicated or kubernetes; required for a new plan."),
     monthlyPrice: z
       .number()
       .min(BOUNDS.monthlyPrice.min)
@@ -201,6 +226,40 @@ export const PlanOverrideSchema = z
       .describe("Dedicated plans: server types allowed, the first being the default."),
     locations: z.array(LocationSchema).min(1).optional().describe("Dedicated plans: locations allowed."),
     maintenanceWindow: MaintenanceWindowSchema.optional(),
+    cpuMillicores: bounded(
+      "Kubernetes plans: the namespace's CPU quota, in millicores (requests equal limits).",
+      BOUNDS.quotaCpuMillicores,
+    ).optional(),
+    memoryMb: bounded(
+      "Kubernetes plans: the namespace's memory quota, in MiB.",
+      BOUNDS.quotaMemoryMb,
+    ).optional(),
+    pods: bounded("Kubernetes plans: the most pods the namespace may run.", BOUNDS.pods).optional(),
+    appCpuMillicores: bounded(
+      "Kubernetes plans: CPU of one app replica, in millicores.",
+      BOUNDS.podCpuMillicores,
+    ).optional(),
+    appMemoryMb: bounded(
+      "Kubernetes plans: memory of one app replica, in MiB.",
+      BOUNDS.podMemoryMb,
+    ).optional(),
+    minReplicas: bounded("Kubernetes plans: the fewest app replicas.", BOUNDS.replicas).optional(),
+    maxReplicas: bounded(
+      "Kubernetes plans: the most app replicas the autoscaler may run.",
+      BOUNDS.replicas,
+    ).optional(),
+    dbInstances: bounded(
+      "Kubernetes plans: PostgreSQL instances (a primary and streaming replicas), each with storageGb.",
+      BOUNDS.dbInstances,
+    ).optional(),
+    dbCpuMillicores: bounded(
+      "Kubernetes plans: CPU of each PostgreSQL instance, in millicores.",
+      BOUNDS.podCpuMillicores,
+    ).optional(),
+    dbMemoryMb: bounded(
+      "Kubernetes plans: memory of each PostgreSQL instance, in MiB.",
+      BOUNDS.podMemoryMb,
+    ).optional(),
   })
   .describe("A plan: overrides fields of the built-in plan of the same name, or defines a new plan.");
 
@@ -256,7 +315,10 @@ export const TenantSchema = z
   .strictObject({
     id: name("Tenant id: a DNS label, served at <id>.<zone>. Never change it: names derive from it."),
     name: z.string().min(1).max(200).describe("Display name of the customer."),
-    plan: z.string().min(1).describe("Plan name; its tier decides shared or dedicated hosting."),
+    plan: z
+      .string()
+      .min(1)
+      .describe("Plan name; its tier decides shared, dedicated or containerized hosting."),
     host: name(
       "Shared tenants: the shared host the tenant lives on (pinned; moving is a migration).",
     ).optional(),
@@ -268,7 +330,9 @@ export const TenantSchema = z
       "Dedicated tenants: server type, one the plan allows (default: the plan's first).",
     ),
     domains: z.array(hostname("A custom domain.")).optional().describe("Custom domains of the tenant."),
-    appImage: imageRef("Dedicated tenants: app image for this tenant only (gradual rollouts).").optional(),
+    appImage: imageRef(
+      "Dedicated and containerized tenants: app image for this tenant only (gradual rollouts).",
+    ).optional(),
     maintenanceWindow: MaintenanceWindowSchema.optional().describe(
       "Dedicated tenants: the window its own server updates and reboots in (UTC), in place of its plan's.",
     ),

@@ -8,8 +8,9 @@
  */
 import type { HetznerLocation } from "./hetzner";
 
-export type Tier = "shared" | "dedicated";
-export const TIERS: readonly Tier[] = ["shared", "dedicated"];
+export type Tier = "shared" | "dedicated" | "kubernetes";
+/** The tiers, in the order their stacks deploy: the shared stack owns the zone, the others follow. */
+export const TIERS: readonly Tier[] = ["shared", "dedicated", "kubernetes"];
 
 interface PlanLimits {
   /** Monthly list price in EUR, excluding VAT. */
@@ -21,12 +22,16 @@ interface PlanLimits {
   apiCallsPerHour: number;
   /** How long nightly backups are kept (restic `forget --keep-daily`). */
   backupRetentionDays: number;
-  /** Hetzner server backups (daily image of the server disk; they never include volumes). */
-  serverBackups: boolean;
   /** Custom domains the tenant may point at its site (Cloudflare for SaaS custom hostnames). */
   customDomains: number;
   /** PostgreSQL `CONNECTION LIMIT` of the tenant's role. */
   dbConnectionLimit: number;
+}
+
+/** What a plan hosted on Hetzner servers also sells: images of the server, a window for its reboots. */
+interface ServerPlanLimits extends PlanLimits {
+  /** Hetzner server backups (daily image of the server disk; they never include volumes). */
+  serverBackups: boolean;
   /**
    * When the tenant's host may install updates and reboot, in UTC (infra/plans/maintenance.ts):
    * `Sun 03:00-05:00`. A shared host takes the overlap of its tenants' plans' windows.
@@ -34,14 +39,14 @@ interface PlanLimits {
   maintenanceWindow: string;
 }
 
-export interface SharedPlan extends PlanLimits {
+export interface SharedPlan extends ServerPlanLimits {
   name: string;
   tier: "shared";
   /** Units of a shared host the tenant takes; one unit is about 512 MB of the host's memory. */
   capacityUnits: number;
 }
 
-export interface DedicatedPlan extends PlanLimits {
+export interface DedicatedPlan extends ServerPlanLimits {
   name: string;
   tier: "dedicated";
   /** Server types the tenant may run on; the first is the default. */
@@ -50,12 +55,38 @@ export interface DedicatedPlan extends PlanLimits {
   locations: HetznerLocation[];
 }
 
-export type Plan = SharedPlan | DedicatedPlan;
+/**
+ * A containerized plan: the tenant's own namespace on the fleet's Kubernetes cluster (fleet.kubernetes).
+ * CPU in millicores and memory in MiB, as Kubernetes counts them. The namespace's ResourceQuota is
+ * cpuMillicores, memoryMb and pods (requests equal limits: the resources are guaranteed); the app and its
+ * database are sized within it (rules.ts checks they fit, with room for a rolling update).
+ */
+export interface ContainerPlan extends PlanLimits {
+  name: string;
+  tier: "kubernetes";
+  /** The namespace's quota: CPU (millicores), memory (MiB) and pods. */
+  cpuMillicores: number;
+  memoryMb: number;
+  pods: number;
+  /** One replica of the app: its CPU (millicores) and memory (MiB). */
+  appCpuMillicores: number;
+  appMemoryMb: number;
+  /** The autoscaler's bounds on the app's replicas. */
+  minReplicas: number;
+  maxReplicas: number;
+  /** CloudNativePG instances (1 primary, the rest streaming replicas), each with storageGb of its own. */
+  dbInstances: number;
+  dbCpuMillicores: number;
+  dbMemoryMb: number;
+}
+
+export type Plan = SharedPlan | DedicatedPlan | ContainerPlan;
 export type PlanCatalogue = Readonly<Record<string, Plan>>;
 
 /** Every field a plan may carry, for the manifest schema and the error messages. */
 export type PlanFields = Omit<SharedPlan, "name" | "tier"> &
-  Omit<DedicatedPlan, "name" | "tier"> & { tier: Tier };
+  Omit<DedicatedPlan, "name" | "tier"> &
+  Omit<ContainerPlan, "name" | "tier"> & { tier: Tier };
 
 /**
  * Built-in defaults, modelled on what small SaaS companies sell (see docs/plans.md for the sources):
@@ -135,6 +166,50 @@ export const BUILT_IN_PLANS: PlanCatalogue = {
     serverTypes: ["ccx23", "ccx33", "ccx43"],
     locations: ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"],
   },
+  // The containerized plans: a namespace of the tenant's own on the fleet's cluster, with guaranteed
+  // resources and a replicated database (docs/kubernetes.md).
+  "business-k8s": {
+    name: "business-k8s",
+    tier: "kubernetes",
+    monthlyPrice: 449,
+    storageGb: 50,
+    maxUsers: 500,
+    apiCallsPerHour: 100000,
+    backupRetentionDays: 730,
+    customDomains: 5,
+    dbConnectionLimit: 100,
+    cpuMillicores: 3000,
+    memoryMb: 6144,
+    pods: 8,
+    appCpuMillicores: 250,
+    appMemoryMb: 512,
+    minReplicas: 2,
+    maxReplicas: 3,
+    dbInstances: 2,
+    dbCpuMillicores: 500,
+    dbMemoryMb: 1024,
+  },
+  "enterprise-k8s": {
+    name: "enterprise-k8s",
+    tier: "kubernetes",
+    monthlyPrice: 999,
+    storageGb: 100,
+    maxUsers: 5000,
+    apiCallsPerHour: 500000,
+    backupRetentionDays: 2555,
+    customDomains: 20,
+    dbConnectionLimit: 200,
+    cpuMillicores: 6000,
+    memoryMb: 12288,
+    pods: 10,
+    appCpuMillicores: 500,
+    appMemoryMb: 1024,
+    minReplicas: 2,
+    maxReplicas: 4,
+    dbInstances: 2,
+    dbCpuMillicores: 1000,
+    dbMemoryMb: 2048,
+  },
 };
 
 const COMMON_FIELDS = [
@@ -143,19 +218,37 @@ const COMMON_FIELDS = [
   "maxUsers",
   "apiCallsPerHour",
   "backupRetentionDays",
-  "serverBackups",
   "customDomains",
   "dbConnectionLimit",
-  "maintenanceWindow",
+] as const;
+const SERVER_FIELDS = [...COMMON_FIELDS, "serverBackups", "maintenanceWindow"] as const;
+export const CONTAINER_FIELDS = [
+  "cpuMillicores",
+  "memoryMb",
+  "pods",
+  "appCpuMillicores",
+  "appMemoryMb",
+  "minReplicas",
+  "maxReplicas",
+  "dbInstances",
+  "dbCpuMillicores",
+  "dbMemoryMb",
 ] as const;
 export const TIER_FIELDS = {
-  shared: [...COMMON_FIELDS, "capacityUnits"],
-  dedicated: [...COMMON_FIELDS, "serverTypes", "locations"],
+  shared: [...SERVER_FIELDS, "capacityUnits"],
+  dedicated: [...SERVER_FIELDS, "serverTypes", "locations"],
+  kubernetes: [...COMMON_FIELDS, ...CONTAINER_FIELDS],
 } as const satisfies Record<Tier, readonly (keyof PlanFields)[]>;
-export const TIER_ONLY_FIELDS: Readonly<Record<string, Tier>> = {
-  capacityUnits: "shared",
-  serverTypes: "dedicated",
-  locations: "dedicated",
+
+/** The tiers each field that not every tier has belongs to. */
+export const TIER_ONLY_FIELDS: Readonly<Record<string, readonly Tier[]>> = {
+  capacityUnits: ["shared"],
+  serverTypes: ["dedicated"],
+  locations: ["dedicated"],
+  // A containerized tenant has no server of its own: the cluster's owners image and reboot its nodes.
+  serverBackups: ["shared", "dedicated"],
+  maintenanceWindow: ["shared", "dedicated"],
+  ...Object.fromEntries(CONTAINER_FIELDS.map((field) => [field, ["kubernetes"] as const])),
 };
 
 /** A plan as a manifest writes it: any subset of the fields, merged over the built-in plan of that name. */
@@ -192,16 +285,16 @@ export function mergePlans(
     }
     const tier = builtIn?.tier ?? override.tier;
     if (tier === undefined) {
-      problems.push({ plan: name, message: `new plan "${name}" needs a tier: shared or dedicated` });
+      problems.push({ plan: name, message: `new plan "${name}" needs a tier: ${TIERS.join(", ")}` });
       continue;
     }
     let misplaced = false;
     for (const [field, onlyFor] of Object.entries(TIER_ONLY_FIELDS)) {
-      if (onlyFor !== tier && override[field as keyof PlanOverride] !== undefined) {
+      if (!onlyFor.includes(tier) && override[field as keyof PlanOverride] !== undefined) {
         problems.push({
           plan: name,
           field: field as keyof PlanFields,
-          message: `${field} applies to ${onlyFor} plans only, and "${name}" is a ${tier} plan`,
+          message: `${field} applies to ${onlyFor.join(" and ")} plans only, and "${name}" is a ${tier} plan`,
         });
         misplaced = true;
       }

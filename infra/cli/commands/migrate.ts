@@ -182,6 +182,9 @@ async function hostStatus(host: HostAddress, id: string): Promise<{ adopted?: bo
 /** The tenant's entry after the cut-over: placed where the move went, with its old place kept. */
 export function cutOver(tenant: TenantModel, at: string): Record<string, FieldValue> {
   const move = tenant.move!;
+  // Validation refuses a move of a containerized tenant (not built yet): it never gets here.
+  if (tenant.tier === "kubernetes")
+    throw new Error(`tenant "${tenant.id}" is containerized: it cannot move yet`);
   const movedFrom: Record<string, string> =
     tenant.tier === "shared"
       ? { host: tenant.host, plan: tenant.plan, at }
