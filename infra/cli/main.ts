@@ -9,6 +9,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { MigrateOptions } from "./commands/migrate";
 import type { PlanOptions } from "./commands/plan";
+import { TIERS } from "../plans/catalogue";
 import { REPO_ROOT } from "../root";
 import { EXIT } from "./exit";
 
@@ -65,7 +66,7 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     )
     .addOption(fileOption())
     .addOption(jsonOption())
-    .addOption(new Option("--stack <tier>", "only this stack").choices(["shared", "dedicated"]))
+    .addOption(new Option("--stack <tier>", "only this stack").choices([...TIERS]))
     .option("--base <ref>", "also show what differs from the manifest at this git ref (e.g. origin/main)")
     .option("--policies-only", "print only the policy verdict (exit 2 on a mandatory violation)", false)
     .option("--policy-config <path>", "the policy pack config", DEFAULT_POLICY_CONFIG)

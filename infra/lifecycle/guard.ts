@@ -131,6 +131,18 @@ function placementChange(id: string, was: TenantState, now: TenantState): Lifecy
       },
     ];
   }
+  if (was.tier === "kubernetes" || now.tier === "kubernetes") {
+    return [
+      {
+        tenant: id,
+        field: "plan",
+        message:
+          `tenant ${id} moves from ${placementOf(was)} to ${placementOf(now)}: that is a data migration, and this ` +
+          `edit would serve it from an empty database. Keep its plan: moving a tenant into or out of the ` +
+          `containerized tier is not built yet (docs/kubernetes.md, "Moving a tenant into or out of the tier")`,
+      },
+    ];
+  }
   const target =
     now.tier === "shared"
       ? `move: { host: ${now.host}${now.plan !== was.plan ? `, plan: ${now.plan}` : ""} }`

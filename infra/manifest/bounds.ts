@@ -41,6 +41,20 @@ const LARGEST_NODE = Object.values(HETZNER_SERVER_TYPES).reduce(
   { vcpus: 0, memoryGb: 0 },
 );
 
+const POD_CPU: Bound = {
+  min: 50,
+  max: LARGEST_NODE.vcpus * 1000,
+  why: `a pod runs on one node, and the largest Hetzner server type has ${LARGEST_NODE.vcpus} vCPUs`,
+  minWhy: "less cannot start the app or PostgreSQL",
+};
+const POD_MEMORY: Bound = {
+  min: 128,
+  max: LARGEST_NODE.memoryGb * 1024,
+  why: `a pod runs on one node, and the largest Hetzner server type has ${LARGEST_NODE.memoryGb} GB`,
+  minWhy: "less cannot start the app or PostgreSQL",
+};
+const REPLICAS: Bound = { min: 1, max: 100, why: "a hundred replicas is beyond one tenant's namespace" };
+
 export const BOUNDS = {
   /** TCP ports are 16-bit and port 0 is reserved: https://www.rfc-editor.org/rfc/rfc6335#section-6 */
   port: { min: 1, max: 65_535, why: "TCP ports end at 65535" },
@@ -98,29 +112,22 @@ export const BOUNDS = {
     max: POSTGRES_MAX_BACKENDS,
     why: "PostgreSQL's largest max_connections; CONNECTION LIMIT itself ends at 2147483647",
   },
-  /** A containerized plan's pod sizes (Kubernetes counts CPU in millicores and memory in MiB). */
-  podCpuMillicores: {
-    min: 50,
-    max: LARGEST_NODE.vcpus * 1000,
-    why: `a pod runs on one node, and the largest Hetzner server type has ${LARGEST_NODE.vcpus} vCPUs`,
-    minWhy: "less cannot start the app or PostgreSQL",
-  },
-  podMemoryMb: {
-    min: 128,
-    max: LARGEST_NODE.memoryGb * 1024,
-    why: `a pod runs on one node, and the largest Hetzner server type has ${LARGEST_NODE.memoryGb} GB`,
-    minWhy: "less cannot start the app or PostgreSQL",
-  },
-  /** A namespace's quota: a tenant may have several nodes' worth, within one cluster. */
-  quotaCpuMillicores: { min: 100, max: 1_000_000, why: "a thousand cores is beyond one tenant's namespace" },
-  quotaMemoryMb: { min: 256, max: 4_194_304, why: "4 TiB is beyond one tenant's namespace" },
+  /** A containerized plan's namespace quota: a tenant may have several nodes' worth, within one cluster. */
+  cpuMillicores: { min: 100, max: 1_000_000, why: "a thousand cores is beyond one tenant's namespace" },
+  memoryMb: { min: 256, max: 4_194_304, why: "4 TiB is beyond one tenant's namespace" },
   pods: {
     min: 2,
     max: 1000,
     why: "a thousand pods is beyond one tenant's namespace",
     minWhy: "the app and its database",
   },
-  replicas: { min: 1, max: 100, why: "a hundred replicas is beyond one tenant's namespace" },
+  /** Its pods' sizes (Kubernetes counts CPU in millicores, memory in MiB). */
+  appCpuMillicores: POD_CPU,
+  appMemoryMb: POD_MEMORY,
+  dbCpuMillicores: POD_CPU,
+  dbMemoryMb: POD_MEMORY,
+  minReplicas: REPLICAS,
+  maxReplicas: REPLICAS,
   dbInstances: {
     min: 1,
     max: 10,

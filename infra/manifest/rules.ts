@@ -151,14 +151,17 @@ function checkResidency({ fleet, hosts, tenants, plans }: RuleInput, report: Rep
     if (residency === undefined) continue;
     const whose =
       tenant.residency === undefined ? `the fleet's residency ${residency}` : `residency ${residency}`;
-    const check = (path: PropertyKey[], location: HetznerLocation | undefined, what: string) => {
+    const region = residency === "EU" ? "the EU" : residency;
+    const check = (
+      path: PropertyKey[],
+      location: HetznerLocation | undefined,
+      what: string,
+      fix = `place the tenant in ${region} or change its residency`,
+    ) => {
       if (location === undefined) return;
       const country = locationCountry(location);
       if (!residencyAllows(residency, country))
-        report(
-          path,
-          `${what} is in ${location} (${country}), outside ${whose}; place the tenant in ${residency === "EU" ? "the EU" : residency} or change its residency`,
-        );
+        report(path, `${what} is in ${location} (${country}), outside ${whose}; ${fix}`);
     };
     const plan = Object.hasOwn(plans, tenant.plan) ? plans[tenant.plan] : undefined;
     if (plan?.tier === "kubernetes")
@@ -166,6 +169,7 @@ function checkResidency({ fleet, hosts, tenants, plans }: RuleInput, report: Rep
         ["tenants", index, "plan"],
         clusterLocation(fleet.kubernetes),
         "the Kubernetes cluster (fleet.kubernetes)",
+        `its database and backups would leave ${region}: give the tenant a dedicated plan in ${region}`,
       );
     else if (plan?.tier === "shared" && tenant.host !== undefined)
       check(["tenants", index, "host"], hostLocation.get(tenant.host), `host "${tenant.host}"`);
@@ -377,11 +381,6 @@ function checkContainerTenant(
   for (const [field, why] of notHere)
     if (tenant[field] !== undefined)
       report(at(field), `${field} does not apply to plan "${planName}", which runs on Kubernetes: ${why}`);
-  if (tenant.status === "purged")
-    report(
-      at("status"),
-      `a containerized tenant is purged by hand, and then leaves the manifest: its namespace holds its database (docs/kubernetes.md, "Purging a tenant")`,
-    );
 }
 
 /**

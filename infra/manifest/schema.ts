@@ -228,25 +228,22 @@ export const PlanOverrideSchema = z
     maintenanceWindow: MaintenanceWindowSchema.optional(),
     cpuMillicores: bounded(
       "Kubernetes plans: the namespace's CPU quota, in millicores (requests equal limits).",
-      BOUNDS.quotaCpuMillicores,
+      BOUNDS.cpuMillicores,
     ).optional(),
-    memoryMb: bounded(
-      "Kubernetes plans: the namespace's memory quota, in MiB.",
-      BOUNDS.quotaMemoryMb,
-    ).optional(),
+    memoryMb: bounded("Kubernetes plans: the namespace's memory quota, in MiB.", BOUNDS.memoryMb).optional(),
     pods: bounded("Kubernetes plans: the most pods the namespace may run.", BOUNDS.pods).optional(),
     appCpuMillicores: bounded(
       "Kubernetes plans: CPU of one app replica, in millicores.",
-      BOUNDS.podCpuMillicores,
+      BOUNDS.appCpuMillicores,
     ).optional(),
     appMemoryMb: bounded(
       "Kubernetes plans: memory of one app replica, in MiB.",
-      BOUNDS.podMemoryMb,
+      BOUNDS.appMemoryMb,
     ).optional(),
-    minReplicas: bounded("Kubernetes plans: the fewest app replicas.", BOUNDS.replicas).optional(),
+    minReplicas: bounded("Kubernetes plans: the fewest app replicas.", BOUNDS.minReplicas).optional(),
     maxReplicas: bounded(
       "Kubernetes plans: the most app replicas the autoscaler may run.",
-      BOUNDS.replicas,
+      BOUNDS.maxReplicas,
     ).optional(),
     dbInstances: bounded(
       "Kubernetes plans: PostgreSQL instances (a primary and streaming replicas), each with storageGb.",
@@ -254,11 +251,11 @@ export const PlanOverrideSchema = z
     ).optional(),
     dbCpuMillicores: bounded(
       "Kubernetes plans: CPU of each PostgreSQL instance, in millicores.",
-      BOUNDS.podCpuMillicores,
+      BOUNDS.dbCpuMillicores,
     ).optional(),
     dbMemoryMb: bounded(
       "Kubernetes plans: memory of each PostgreSQL instance, in MiB.",
-      BOUNDS.podMemoryMb,
+      BOUNDS.dbMemoryMb,
     ).optional(),
   })
   .describe("A plan: overrides fields of the built-in plan of the same name, or defines a new plan.");

@@ -285,7 +285,7 @@ export function mergePlans(
     }
     const tier = builtIn?.tier ?? override.tier;
     if (tier === undefined) {
-      problems.push({ plan: name, message: `new plan "${name}" needs a tier: ${TIERS.join(", ")}` });
+      problems.push({ plan: name, message: `new plan "${name}" needs a tier: shared, dedicated or kubernetes` });
       continue;
     }
     let misplaced = false;

@@ -2,7 +2,7 @@
  * Reading a recorded stack: which resources belong to which tenant and host, and totals by type.
  * What differs from another recording is changes.ts.
  */
-import type { FleetModel, TenantModel } from "../expand";
+import { tenantsOf, type FleetModel, type TenantModel } from "../expand";
 import type { RecordedResource, RecordedStack } from "./engine";
 
 /**
@@ -17,7 +17,10 @@ export interface StackSummary {
   tier: string;
   resources: number;
   byType: Record<string, number>;
-  /** Resources per shared host or dedicated tenant component, its tenants' resources included. */
+  /**
+   * Resources per host component (a shared host, a dedicated tenant's server, a containerized tenant's
+   * namespace), its tenants' resources included.
+   */
   byHost: Record<string, number>;
   byTenant: Record<string, number>;
 }
@@ -26,8 +29,7 @@ export function summarise(stack: RecordedStack, model: FleetModel): StackSummary
   const byType: Record<string, number> = {};
   const byHost: Record<string, number> = {};
   const byTenant: Record<string, number> = {};
-  const tenants =
-    stack.tier === "shared" ? model.shared.hosts.flatMap((h) => h.tenants) : model.dedicated.tenants;
+  const tenants = tenantsOf(model, stack.tier);
   const ownerOf = new Map<string, string>();
   for (const tenant of tenants) for (const name of tenantResourceNames(tenant)) ownerOf.set(name, tenant.id);
   for (const resource of stack.resources) {
@@ -42,6 +44,6 @@ export function summarise(stack: RecordedStack, model: FleetModel): StackSummary
 
 /** The host component a resource is (or belongs to), from its URN or its parent's. */
 function hostOf(resource: RecordedResource): string | undefined {
-  const component = /::tenancy:hosting:(?:SharedHost|DedicatedTenant)::([^:]+)$/;
+  const component = /::tenancy:hosting:(?:SharedHost|DedicatedTenant|ContainerTenant)::([^:]+)$/;
   return component.exec(resource.urn)?.[1] ?? component.exec(resource.options.parent)?.[1];
 }

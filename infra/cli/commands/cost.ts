@@ -1,6 +1,7 @@
 import { loadManifest } from "../../manifest";
 import { expand } from "../../expand";
 import { costReport, loadPrices, roundReport, type CostReport } from "../../cost";
+import { TIERS } from "../../plans";
 import { euro, printJson, table } from "../output";
 
 export function costCommand(options: { file: string; json: boolean; prices?: string }): number {
@@ -62,7 +63,7 @@ export function formatCost(report: CostReport): string {
     table(
       [
         ["", "cost", "revenue", "margin"],
-        ...(["shared", "dedicated"] as const).map((tier) => [
+        ...TIERS.map((tier) => [
           tier,
           euro(report.tiers[tier].cost),
           euro(report.tiers[tier].revenue),

@@ -2,7 +2,7 @@
  * `tenancy purge` and `tenancy restore`: the explicit steps that delete a tenant's data, or bring back
  * an earlier copy of it, run on its host over the deploy's SSH channel (docs/runbooks.md).
  */
-import { expand, tenantsOf } from "../../expand";
+import { expand, tenantsOf, type TenantModel } from "../../expand";
 import { editTenant, loadManifest } from "../../manifest";
 import { HostRefusal, UsageError } from "../errors";
 import { parseAddresses, resolveHost, runOnHost } from "../hosts";
@@ -28,6 +28,7 @@ export async function purgeCommand(
   const loaded = loadManifest(options.file);
   const tenant = tenantsOf(expand(loaded)).find((t) => t.id === id);
   if (!tenant) throw new UsageError(`no tenant "${id}" in ${options.file}`);
+  refuseContainerized(tenant, "purge", "Purging a tenant");
   let host;
   if (options.movedCopy) {
     const copy = tenant.movedFrom;
@@ -82,6 +83,7 @@ export async function restoreCommand(
   const loaded = loadManifest(options.file);
   const tenant = tenantsOf(expand(loaded)).find((t) => t.id === id);
   if (!tenant) throw new UsageError(`no tenant "${id}" in ${options.file}`);
+  refuseContainerized(tenant, "restore", "Restoring a tenant's database");
   if (options.snapshot !== undefined && !/^[0-9a-f]{8,64}$/.test(options.snapshot))
     throw new UsageError(`--snapshot "${options.snapshot}" is not a restic snapshot id (8 to 64 hex digits)`);
   const host = resolveHost(
@@ -99,4 +101,16 @@ export async function restoreCommand(
   if (options.json) printJson({ tenant: id, host: host.name, output: run.stdout.trim().split("\n") });
   else process.stdout.write(run.stdout);
   return 0;
+}
+
+/**
+ * A containerized tenant's database is a CloudNativePG cluster in its namespace, not a database on a
+ * host: the host tools cannot reach it, and docs/kubernetes.md has the steps.
+ */
+function refuseContainerized(tenant: TenantModel, what: string, section: string): void {
+  if (tenant.tier === "kubernetes")
+    throw new UsageError(
+      `tenant ${tenant.id} is containerized (namespace ${tenant.namespace}): tenancy ${what} works on hosts only; ` +
+        `follow docs/kubernetes.md, "${section}"`,
+    );
 }

@@ -318,6 +318,31 @@ export function formatPlan(
           ),
         );
       }
+    } else if (plan.tier === "kubernetes") {
+      const tenants = model.kubernetes.tenants;
+      const cluster = model.kubernetes.cluster;
+      out.push(
+        `stack kubernetes: ${plural(tenants.length, "tenant")}` +
+          (cluster ? ` on cluster ${cluster.name} (${cluster.nodeType} nodes in ${cluster.location})` : "") +
+          (tenants.length ? ` (${statusCounts(tenants.map((t) => t.status))})` : "") +
+          `, ${res(summary.resources)}`,
+      );
+      out.push(
+        table(
+          tenants.map(({ id, plan, status, namespace, resources: { app, database }, hostnames }) => [
+            id,
+            plan,
+            status,
+            namespace,
+            `app ${app.minReplicas}-${app.maxReplicas} x ${app.cpuMillicores}m/${app.memoryMb}Mi`,
+            `db ${database.instances} x ${database.storageGb} GB`,
+            hostnames.join(", "),
+            euro(tenantCost.get(id)?.cost ?? 0),
+            res(summary.byHost[id]),
+          ]),
+          "  ",
+        ),
+      );
     } else {
       const tenants = [...model.dedicated.tenants, ...model.dedicated.incoming, ...model.dedicated.retained];
       out.push(

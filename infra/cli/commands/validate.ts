@@ -18,12 +18,22 @@ export async function validateCommand(options: {
     refuseLifecycleProblems(loaded, await lifecycleProblemsSince(options.base, options.file, model));
   const shared = tenantsOf(model, "shared").length;
   const dedicated = model.dedicated.tenants.length;
+  const kubernetes = model.kubernetes.tenants.length;
   if (options.json) {
-    printJson({ ok: true, file: options.file, sharedHosts: model.shared.hosts.length, shared, dedicated });
+    printJson({
+      ok: true,
+      file: options.file,
+      sharedHosts: model.shared.hosts.length,
+      shared,
+      dedicated,
+      kubernetes,
+    });
   } else {
+    const containerized =
+      kubernetes === 0 ? "" : `, ${kubernetes} containerized on ${model.kubernetes.cluster?.name}`;
     process.stdout.write(
-      `${options.file}: valid: ${plural(shared + dedicated, "tenant")} ` +
-        `(${shared} shared on ${plural(model.shared.hosts.length, "host")}, ${dedicated} dedicated)\n`,
+      `${options.file}: valid: ${plural(shared + dedicated + kubernetes, "tenant")} ` +
+        `(${shared} shared on ${plural(model.shared.hosts.length, "host")}, ${dedicated} dedicated${containerized})\n`,
     );
   }
   return 0;

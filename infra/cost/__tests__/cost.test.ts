@@ -204,3 +204,41 @@ describe("copies moving in and out cost too", () => {
     expect(after.tenants.find((t) => t.id === "elektro-vogt")?.tier).toBe("shared");
   });
 });
+
+describe("a containerized tenant's cost", () => {
+  const model = expand(
+    manifestOf([{ id: "k8s", plan: "enterprise-k8s" }], [], {
+      fleet: {
+        zone: "example.com",
+        app: { image: "ghcr.io/acme/app:1.0.0" },
+        kubernetes: { name: "k8s-fsn1", location: "fsn1", nodeType: "cx33" },
+      },
+    }),
+  );
+  const report = costReport(model, PRICES);
+
+  test("is its requests' share of a node, in whichever of CPU and memory fills it first, and its volumes", () => {
+    // cx33: 4 vCPUs, 8 GB at 20/month. enterprise-k8s requests 2 x 500m + 2 x 1000m = 3000m (0.75 of the
+    // node's CPU) and 2 x 1024 + 2 x 2048 = 6144 MiB (0.75 of its memory): 15; two 100 GB volumes: 10.
+    expect(HETZNER_SERVER_TYPES.cx33).toMatchObject({ vcpus: 4, memoryGb: 8 });
+    expect(report.tenants).toEqual([
+      {
+        id: "k8s",
+        tier: "kubernetes",
+        plan: "enterprise-k8s",
+        status: "active",
+        cost: 25,
+        revenue: 999,
+        margin: 974,
+      },
+    ]);
+    expect(report.tiers.kubernetes).toEqual({ cost: 25, revenue: 999, margin: 974, storageBox: 0 });
+    expect(report.fleet.cost).toBe(25);
+  });
+
+  test("needs the node type's price", () => {
+    expect(() => costReport(model, { ...PRICES, serverTypes: {} })).toThrow(
+      "no price for the cluster's node type cx33",
+    );
+  });
+});

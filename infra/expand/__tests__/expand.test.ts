@@ -37,6 +37,40 @@ describe("expansion of the example fleet", () => {
     }
   });
 
+  test("gives containerized tenants a namespace, labels and resources from their plan", () => {
+    const klinikum = model.kubernetes.tenants.find((t) => t.id === "klinikum-nord")!;
+    expect(model.kubernetes.cluster).toEqual({
+      name: "k8s-fsn1",
+      location: "fsn1",
+      nodeType: "cx43",
+      ingressClass: "nginx",
+      ingressNamespace: "ingress-nginx",
+      ingressService: "ingress-nginx-controller",
+      storageClass: "hcloud-volumes",
+    });
+    expect(klinikum).toMatchObject({
+      tier: "kubernetes",
+      namespace: "tenant-klinikum-nord",
+      cluster: "k8s-fsn1",
+      appImage: "ghcr.io/fieldcrew/app:2026.11.3",
+      hostnames: ["klinikum-nord.fieldcrew.app", "einsatz.klinikum-nord.example"],
+      kubernetesLabels: {
+        "app.kubernetes.io/managed-by": "tenancy",
+        "tenancy.io/tenant": "klinikum-nord",
+        "tenancy.io/plan": "enterprise-k8s",
+        "tenancy.io/tier": "kubernetes",
+      },
+      // enterprise-k8s: 6000m, 12288 MiB, 10 pods; 100 GB per instance, 2 instances and one spare volume.
+      resources: {
+        quota: { cpuMillicores: 6000, memoryMb: 12288, pods: 10, storageGb: 300, volumes: 3 },
+        app: { cpuMillicores: 500, memoryMb: 1024, minReplicas: 2, maxReplicas: 4 },
+        database: { instances: 2, cpuMillicores: 1000, memoryMb: 2048, storageGb: 100 },
+      },
+    });
+    // Without its own image, the fleet's.
+    expect(model.kubernetes.tenants.find((t) => t.id === "stadtwerke-ost")?.appImage).toBe(model.app.image);
+  });
+
   test("gives dedicated tenants the plan's defaults and their own overrides", () => {
     const byId = new Map(model.dedicated.tenants.map((t) => [t.id, t]));
     expect(byId.get("brightline-retail")?.server).toMatchObject({

@@ -111,6 +111,21 @@ describe("refused, each with what to do instead", () => {
       ["tenant alpen-energie moves from nbg1 to fsn1: Hetzner cannot move a server or a volume"],
     ],
     [
+      "a containerized tenant's lines deleted",
+      "stadtwerke-ost",
+      (t) => t.replace(/ {2}- id: stadtwerke-ost\n(?: {4}.*\n?)+/, ""),
+      ["tenant stadtwerke-ost is removed, and it is active: its service and data would be cut off"],
+    ],
+    [
+      "a containerized tenant re-planned onto a dedicated plan",
+      "klinikum-nord",
+      (t) => t.replace("    plan: enterprise-k8s\n", "    plan: enterprise\n"),
+      [
+        "tenant klinikum-nord moves from its own namespace on the Kubernetes cluster (enterprise-k8s) to its own server",
+        "moving a tenant into or out of the containerized tier is not built yet",
+      ],
+    ],
+    [
       "a tenant set to purged by hand, without being decommissioned",
       "gruenwerk",
       (t) => withTenant(t, GRUENWERK, GRUENWERK.replace(" }", ", status: purged }")),
