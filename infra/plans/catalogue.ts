@@ -285,7 +285,10 @@ export function mergePlans(
     }
     const tier = builtIn?.tier ?? override.tier;
     if (tier === undefined) {
-      problems.push({ plan: name, message: `new plan "${name}" needs a tier: shared, dedicated or kubernetes` });
+      problems.push({
+        plan: name,
+        message: `new plan "${name}" needs a tier: shared, dedicated or kubernetes`,
+      });
       continue;
     }
     let misplaced = false;
