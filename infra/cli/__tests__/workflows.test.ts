@@ -44,10 +44,11 @@ const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pu
 const POLICY = "--policy-pack policies --policy-pack-config policies/policy-config.json";
 /** The deploy jobs, by the stack each deploys. */
 const deployJobs = () => {
-  const { shared, dedicated } = workflow("deploy").jobs;
+  const { shared, dedicated, kubernetes } = workflow("deploy").jobs;
   return [
     ["shared", shared!],
     ["dedicated", dedicated!],
+    ["kubernetes", kubernetes!],
   ] as const;
 };
 const upStep = (job: Job) => job.steps.find((s) => s.run?.startsWith("pulumi up "));
@@ -84,10 +85,15 @@ describe("the workflows", () => {
     ]);
   });
 
-  test("deploy: on merge to main, pulumi up shared before dedicated, in the protected environment, with the pack", () => {
+  test("deploy: on merge to main, pulumi up shared before dedicated and kubernetes, in the protected environment, with the pack", () => {
     const deploy = workflow("deploy");
     expect(deploy.on).toEqual({ push: { branches: ["main"] } });
     expect(deploy.jobs.dedicated?.needs).toContain("shared");
+    expect(deploy.jobs.kubernetes?.needs).toContain("shared");
+    // The cluster is reached with the stack's kubeconfig; the job gets no Hetzner token.
+    expect(deploy.jobs.kubernetes?.env).toEqual({
+      CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+    });
     for (const [stack, job] of deployJobs()) {
       expect(job.environment).toBe("production");
       expect(job.if).toContain(`'${stack}'`);
@@ -105,7 +111,7 @@ describe("the workflows", () => {
     const runner = ["self-hosted", "linux", "tenancy-deploy"];
     const jobs = Object.values(workflow("deploy").jobs);
     const deploying = jobs.filter((job) => pulumiSteps(job).length > 0);
-    expect(deploying).toHaveLength(2);
+    expect(deploying).toHaveLength(3);
     for (const job of deploying) expect(job["runs-on"]).toEqual(runner);
     // The CI runner runs pull requests' code: it never holds the production tokens, nor does a job that
     // does not need a host.
@@ -142,10 +148,11 @@ describe("the workflows", () => {
       hcloud: "${{ secrets.HCLOUD_TOKEN_READ }}",
       cloudflare: "${{ secrets.CLOUDFLARE_API_TOKEN_READ }}",
     });
-    for (const job of Object.values(workflow("deploy").jobs).filter((j) => pulumiSteps(j).length > 0)) {
+    for (const [stack, job] of deployJobs()) {
       expect(job.environment).toBe("production");
+      // The kubernetes stack creates nothing at Hetzner: its job holds no Hetzner token.
       expect(tokens(job)).toEqual({
-        hcloud: "${{ secrets.HCLOUD_TOKEN }}",
+        hcloud: stack === "kubernetes" ? undefined : "${{ secrets.HCLOUD_TOKEN }}",
         cloudflare: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
       });
     }
