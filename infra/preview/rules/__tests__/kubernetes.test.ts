@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { planChanges } from "../../changes";
-import { SECRET, UNKNOWN, type RecordedResource } from "../../engine";
+import { EXAMPLE_MANIFEST } from "../../../testing/fixtures";
+import { recordStack, SECRET, UNKNOWN, type RecordedResource } from "../../engine";
 import { CHANGE_BEHAVIOURS, PROVIDER_RULES } from "..";
 import {
   harden,
@@ -36,7 +37,7 @@ const meta = (name: string, extra: Obj = {}) => ({
   },
   ...extra,
 });
-const selector = { matchLabels: { "app.kubernetes.io/name": "app" } };
+const selector = () => ({ matchLabels: { "app.kubernetes.io/name": "app" } });
 
 /** One realistic object per type token, as the SDK sends it (apiVersion and kind set by the class). */
 function fixtures(): Record<string, Obj> {
@@ -98,7 +99,7 @@ function fixtures(): Record<string, Obj> {
       metadata: meta("app"),
       spec: {
         type: "ClusterIP",
-        selector: selector.matchLabels,
+        selector: selector().matchLabels,
         ports: [{ name: "http", port: 80, targetPort: "http" }],
       },
     },
@@ -109,10 +110,10 @@ function fixtures(): Record<string, Obj> {
       spec: {
         replicas: 2,
         revisionHistoryLimit: 5,
-        selector,
+        selector: selector(),
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
         template: {
-          metadata: { labels: selector.matchLabels },
+          metadata: { labels: selector().matchLabels },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -166,7 +167,7 @@ function fixtures(): Record<string, Obj> {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: meta("app"),
-      spec: { minAvailable: 1, selector },
+      spec: { minAvailable: 1, selector: selector() },
     },
     [KUBERNETES_TYPES.horizontalPodAutoscaler]: {
       apiVersion: "autoscaling/v2",
@@ -193,7 +194,7 @@ function fixtures(): Record<string, Obj> {
       kind: "NetworkPolicy",
       metadata: meta("allow-ingress-controller"),
       spec: {
-        podSelector: selector,
+        podSelector: selector(),
         policyTypes: ["Ingress", "Egress"],
         ingress: [
           {
@@ -289,7 +290,9 @@ function fixtures(): Record<string, Obj> {
   };
 }
 
-const object = (type: string): Any => structuredClone(fixtures()[type]);
+// Fresh literals each time (structuredClone would make arrays of another realm under jest, which the SDK
+// would not serialize as arrays).
+const object = (type: string): Any => fixtures()[type];
 /** The findings of the provider rules for the type, as `tenancy plan` runs them. */
 function rules(type: string, inputs: Obj): SchemaFinding[] {
   const matching = KUBERNETES_RULES.filter((r) => r.type === type);
@@ -546,6 +549,15 @@ describe("secret and unknown values are not findings", () => {
         o.spec.replicas = "two";
       }),
     ).toEqual([expect.objectContaining({ path: "spec.replicas" })]);
+    // In the very object that holds the unknown value, too.
+    expect(
+      bad(deployment, (o) => {
+        o.spec.template.spec.containers[0].image = UNKNOWN;
+        o.spec.template.spec.containers[0].volumeMounts = { tmp: "/tmp" };
+      }),
+    ).toEqual([
+      expect.objectContaining({ path: "spec.template.spec.containers[0].volumeMounts", allowed: "an array" }),
+    ]);
   });
 });
 
@@ -645,5 +657,51 @@ describe("changes pulumi-kubernetes carries out by replacing", () => {
       replaceFields: ["metadata.namespace"],
     });
     expect(plan(cnpgCluster, (o) => (o.spec.instances = 3))).toMatchObject({ op: "update" });
+  });
+});
+
+describe("inputs as the Pulumi SDK records them", () => {
+  jest.setTimeout(60_000);
+  let recorded: RecordedResource[] = [];
+
+  beforeAll(async () => {
+    const k8s = await import("@pulumi/kubernetes");
+    const pulumi = await import("@pulumi/pulumi");
+    const program = () => {
+      const deployment = object(KUBERNETES_TYPES.deployment);
+      deployment.spec.template.spec.containers[0].env[0].value = pulumi.secret("acme");
+      new k8s.apps.v1.Deployment("app", { metadata: deployment.metadata, spec: deployment.spec });
+      new k8s.core.v1.Secret("database", {
+        metadata: meta("database"),
+        stringData: { uri: "postgresql://app@acme-db-rw/app" },
+      });
+      const cluster = object(KUBERNETES_TYPES.cnpgCluster);
+      new k8s.apiextensions.CustomResource("db", {
+        apiVersion: cluster.apiVersion,
+        kind: cluster.kind,
+        metadata: cluster.metadata,
+        spec: cluster.spec,
+      });
+      return {};
+    };
+    const stack = await recordStack({ tier: "shared", manifest: EXAMPLE_MANIFEST, program });
+    recorded = stack.resources.filter((r) => r.type.startsWith("kubernetes:"));
+  });
+
+  it("the SDK sets apiVersion and kind, marks the secrets, and the objects pass", () => {
+    const byType = new Map(recorded.map((r) => [r.type, r.inputs]));
+    expect([...byType.keys()].sort()).toEqual(
+      [KUBERNETES_TYPES.deployment, KUBERNETES_TYPES.secret, KUBERNETES_TYPES.cnpgCluster].sort(),
+    );
+    const deployment = byType.get(KUBERNETES_TYPES.deployment) as Any;
+    expect([deployment.apiVersion, deployment.kind]).toEqual(["apps/v1", "Deployment"]);
+    expect(deployment.spec.template.spec.containers[0].env[0].value).toBe(SECRET);
+    expect((byType.get(KUBERNETES_TYPES.secret) as Any).stringData).toBe(SECRET);
+    const findings = recorded.flatMap((r) =>
+      KUBERNETES_RULES.filter((rule) => rule.type === r.type).flatMap((rule) =>
+        rule.check(r.inputs, {} as RuleContext),
+      ),
+    );
+    expect(findings).toEqual([]);
   });
 });
