@@ -415,7 +415,7 @@ function labelMaps(value: unknown, segments: string[], out: { segments: string[]
   }
 }
 
-/** metadata.name and .namespace, label keys and values, annotation keys: the API server's syntax rules. */
+/** metadata.name and .namespace, annotation keys: the API server's syntax rules. */
 export function validateKubernetesNames(object: Record<string, unknown>): SchemaFinding[] {
   const out: SchemaFinding[] = [];
   const metadata = object.metadata;
@@ -435,6 +435,12 @@ export function validateKubernetesNames(object: Record<string, unknown>): Schema
             allowed: LABEL_KEY_WORDS.replace("label", "annotation"),
           });
   }
+  return out;
+}
+
+/** Label keys and values wherever labels are: metadata, pod templates, selectors' matchLabels. */
+export function validateKubernetesLabels(object: Record<string, unknown>): SchemaFinding[] {
+  const out: SchemaFinding[] = [];
   const maps: { segments: string[]; labels: JsonObject }[] = [];
   labelMaps(object, [], maps);
   for (const { segments, labels } of maps) {
@@ -553,6 +559,7 @@ export function validateKubernetesObject(object: Record<string, unknown>): Schem
     ...validateKubernetesSchema(object),
     ...validateKubernetesEnums(object),
     ...validateKubernetesNames(object),
+    ...validateKubernetesLabels(object),
   ];
 }
 
@@ -596,18 +603,21 @@ export const KUBERNETES_RULES: readonly ProviderRule[] = Object.values(KUBERNETE
           {
             type,
             field: "spec",
-            source: `${K8S_SOURCE} (the fields' descriptions; enforced by the API server's validation)`,
+            source: K8S_SOURCE, // the values are in the fields' descriptions there
             check: (inputs: Record<string, unknown>) => validateKubernetesEnums(inputs),
           },
         ]),
     {
       type,
       field: "metadata",
-      source:
-        type === KUBERNETES_TYPES.cnpgCluster
-          ? `${NAME_SOURCE} ${CNPG_NAME_SOURCE}`
-          : `${NAME_SOURCE} ${LABEL_SOURCE}`,
+      source: type === KUBERNETES_TYPES.cnpgCluster ? CNPG_NAME_SOURCE : NAME_SOURCE,
       check: (inputs) => validateKubernetesNames(inputs),
+    },
+    {
+      type,
+      field: "metadata",
+      source: LABEL_SOURCE,
+      check: (inputs) => validateKubernetesLabels(inputs),
     },
   ],
 );

@@ -360,6 +360,17 @@ describe("valid objects pass", () => {
     }
     for (const rule of KUBERNETES_RULES) expect(PROVIDER_RULES).toContain(rule);
   });
+
+  it("every rule cites its source at a pinned commit or tag", () => {
+    for (const rule of KUBERNETES_RULES)
+      expect(rule.source).toMatch(
+        /^https:\/\/github\.com\/(kubernetes-client\/python\/blob\/[0-9a-f]{40}\/|cloudnative-pg\/cloudnative-pg\/(blob|tree)\/v1\.30\.0\/|kubernetes\/apimachinery\/blob\/[0-9a-f]{40}\/)/,
+      );
+    for (const change of Object.values(KUBERNETES_CHANGES))
+      expect(change.source).toMatch(
+        /^https:\/\/github\.com\/pulumi\/pulumi-kubernetes\/blob\/[0-9a-f]{40}\//,
+      );
+  });
 });
 
 describe("the strict pass refuses what the API would", () => {
