@@ -384,6 +384,9 @@ const CNPG_CLUSTER_NAME: NameRule = {
 /** metadata.name per kind (pkg/api/validation/generic.go: ValidateNamespaceName = NameIsDNSLabel, …). */
 function nameRuleFor(apiVersion: string, kind: string): NameRule {
   if (apiVersion === "v1" && kind === "Namespace") return LABEL_NAME;
+  // DNS-1035 (ValidateServiceName). KEP-5311 relaxes it to a DNS-1123 label behind the
+  // RelaxedServiceNameValidation gate (beta targeted at 1.36): kept strict, so that a name works on
+  // clusters without the gate too (https://github.com/kubernetes/enhancements/issues/5311).
   if (apiVersion === "v1" && kind === "Service") return DNS1035_NAME;
   if (apiVersion === "postgresql.cnpg.io/v1" && kind === "Cluster") return CNPG_CLUSTER_NAME;
   return SUBDOMAIN_NAME;
