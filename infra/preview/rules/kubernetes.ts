@@ -556,6 +556,29 @@ export function validateKubernetesEnums(object: Record<string, unknown>): Schema
   );
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// A ScheduledBackup's schedule. CloudNativePG parses it with robfig/cron v1 (seconds first, the weekday
+// optional) and only warns when it has not six fields: a crontab-style "0 2 * * *" is accepted and read
+// as second 0, minute 2 of every hour. Refused here, since it never means what its author meant.
+
+const CNPG_SCHEDULE_SOURCE =
+  "https://github.com/cloudnative-pg/cloudnative-pg/blob/v1.30.0/internal/webhook/v1/scheduledbackup_webhook.go#L134-L149";
+
+export function validateCnpgSchedule(object: Record<string, unknown>): SchemaFinding[] {
+  const spec = object.spec;
+  if (!isObject(spec) || typeof spec.schedule !== "string" || !isKnown(spec.schedule)) return [];
+  const schedule = spec.schedule.trim();
+  if (schedule.startsWith("@") || schedule.split(/\s+/).length === 6) return [];
+  return [
+    {
+      path: "spec.schedule",
+      value: spec.schedule,
+      allowed:
+        'six fields, seconds first ("0 0 2 * * *" is 02:00 every day), or a descriptor such as @daily: CloudNativePG reads five fields as second, minute, hour, day, month',
+    },
+  ];
+}
+
 /** Everything the API server would refuse in one object that can be known offline: schema, enumerations, names, labels. */
 export function validateKubernetesObject(object: Record<string, unknown>): SchemaFinding[] {
   return [
@@ -563,6 +586,9 @@ export function validateKubernetesObject(object: Record<string, unknown>): Schem
     ...validateKubernetesEnums(object),
     ...validateKubernetesNames(object),
     ...validateKubernetesLabels(object),
+    ...(object.apiVersion === "postgresql.cnpg.io/v1" && object.kind === "ScheduledBackup"
+      ? validateCnpgSchedule(object)
+      : []),
   ];
 }
 
@@ -622,6 +648,16 @@ export const KUBERNETES_RULES: readonly ProviderRule[] = Object.values(KUBERNETE
       source: LABEL_SOURCE,
       check: (inputs) => validateKubernetesLabels(inputs),
     },
+    ...(type === KUBERNETES_TYPES.cnpgScheduledBackup
+      ? [
+          {
+            type,
+            field: "spec",
+            source: CNPG_SCHEDULE_SOURCE,
+            check: (inputs: Record<string, unknown>) => validateCnpgSchedule(inputs),
+          },
+        ]
+      : []),
   ],
 );
 

@@ -355,7 +355,7 @@ describe("valid objects pass", () => {
     for (const type of Object.values(KUBERNETES_TYPES)) {
       const fields = KUBERNETES_RULES.filter((r) => r.type === type).map((r) => r.field);
       expect(fields[0]).toBe("(all inputs)");
-      expect(fields.at(-1)).toBe("metadata");
+      expect(fields.filter((f) => f === "metadata")).toHaveLength(2); // names, labels
       expect(CHANGE_BEHAVIOURS[type]).toBe(KUBERNETES_CHANGES[type]);
     }
     for (const rule of KUBERNETES_RULES) expect(PROVIDER_RULES).toContain(rule);
@@ -496,6 +496,18 @@ describe("the strict pass refuses what the API would", () => {
         allowed: "a string matching ^[1-9][0-9]*[dwm]$",
       },
     ]);
+  });
+
+  it("a ScheduledBackup's schedule has six fields, seconds first", () => {
+    expect(bad(cnpgScheduledBackup, (o) => (o.spec.schedule = "0 2 * * *"))).toEqual([
+      {
+        path: "spec.schedule",
+        value: "0 2 * * *",
+        allowed: expect.stringContaining("six fields, seconds first"),
+      },
+    ]);
+    expect(bad(cnpgScheduledBackup, (o) => (o.spec.schedule = "@daily"))).toEqual([]);
+    expect(bad(cnpgScheduledBackup, (o) => (o.spec.schedule = UNKNOWN))).toEqual([]);
   });
 
   it("a kind without a schema is a finding, never passed", () => {
