@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { default as AjvClass, ErrorObject, ValidateFunction } from "ajv";
 import { REPO_ROOT } from "../../root";
 import { isKnown, type ChangeBehaviour, type ProviderRule, type RuleFinding } from "./rule";
 
@@ -90,7 +90,7 @@ export function harden(node: Json): Json {
 }
 
 interface Compiled {
-  ajv: Ajv;
+  ajv: AjvClass;
   kinds: Map<string, KindSchema>;
   validators: Map<string, ValidateFunction>;
 }
@@ -122,6 +122,9 @@ function schemas(): Compiled {
   );
   // A quantity is a string in Kubernetes' syntax or a plain number (resource.Quantity's UnmarshalJSON).
   definitions[QUANTITY] = { type: ["string", "number"], pattern: QUANTITY_PATTERN };
+  // Loaded on first use: every tenancy command imports the rules, few check Kubernetes objects (~50 ms).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require("ajv") as { default: typeof AjvClass }).default;
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
