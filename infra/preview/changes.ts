@@ -45,6 +45,27 @@ function canonical(value: unknown): string {
   );
 }
 
+/**
+ * Whether a replaceOn entry fires: a top-level input that differs, or a dotted path below one
+ * (`metadata.name`, `spec.selector`) whose value differs.
+ */
+function forcesReplacement(
+  entry: string,
+  fields: readonly string[],
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): boolean {
+  const path = entry.split(".");
+  if (!fields.includes(path[0] ?? "")) return false;
+  const at = (inputs: unknown) =>
+    path.reduce<unknown>(
+      (node, key) =>
+        typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined,
+      inputs,
+    );
+  return path.length === 1 || canonical(at(before)) !== canonical(at(after));
+}
+
 /** The changes from `base` to `current` (each a stack's resources), in a stable order. */
 export function planChanges(
   base: readonly RecordedResource[],
@@ -81,7 +102,9 @@ export function planChanges(
       continue;
     }
     const behaviour = behaviours[resource.type];
-    const replaceFields = fields.filter((key) => behaviour?.replaceOn.includes(key));
+    const replaceFields = (behaviour?.replaceOn ?? [])
+      .filter((entry) => forcesReplacement(entry, fields, old.inputs, resource.inputs))
+      .sort();
     const notes = fields.flatMap((key) =>
       behaviour?.notes?.[key] ? [`${key}: ${behaviour.notes[key]}`] : [],
     );

@@ -98,7 +98,10 @@ function violation(
  * side effect worth saying (a server-type change powers the server off). From the same sources.
  */
 export interface ChangeBehaviour {
-  /** Top-level inputs whose change makes the provider replace the resource (ForceNew / RequiresReplace). */
+  /**
+   * Inputs whose change makes the provider replace the resource (ForceNew / RequiresReplace): top-level
+   * names, or dotted paths below one (`metadata.name`) where the provider replaces on a nested field.
+   */
   replaceOn: readonly string[];
   /** Inputs whose in-place change has a consequence the reviewer must see, with what it is. */
   notes?: Readonly<Record<string, string>>;
