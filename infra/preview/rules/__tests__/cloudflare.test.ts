@@ -192,7 +192,7 @@ const passing: Omit<Case, "expected">[] = [
   },
   { name: "a setting outside the program's, tls_1_3 zrt", type: ZONE_SETTING, plan: "free", build: () => only({ ...base.ssl, settingId: "tls_1_3", value: "zrt" }) },
   { name: "a number-valued setting (not checked)", type: ZONE_SETTING, plan: "free", build: () => only({ ...base.ssl, settingId: "browser_cache_ttl", value: 14400 }) },
-  { name: "the recorded rate limits, five rules by host", type: RULESET, plan: "enterprise", arl: true, build: () => only(base.realRuleset) },
+  { name: "the recorded rate limits, seven rules by host (one per plan)", type: RULESET, plan: "enterprise", arl: true, build: () => only(base.realRuleset) },
   { name: "one rule by IP over 10 s", type: RULESET, plan: "free", build: () => only(rateLimits(1)) },
   { name: "two rules", type: RULESET, plan: "pro", build: () => only(rateLimits(2)) },
   { name: "five rules by IP with NAT support over 10 min", type: RULESET, plan: "business", build: () => only(rateLimits(5, {}, { characteristics: ["cf.colo.id", "cf.unique_visitor_id"], period: 600 })) },
@@ -304,9 +304,9 @@ const failing: Case[] = [
   { name: "complexity-based counting", type: RULESET, plan: "enterprise", build: () => only(rateLimits(1, {}, { scorePerPeriod: 400 })), expected: [{ path: "rules[0].ratelimit.scorePerPeriod", value: 400, allowed: "none on the enterprise plan: complexity-based counting needs Enterprise with Advanced Rate Limiting" }] },
   { name: "two rules", type: RULESET, plan: "free", build: () => only(rateLimits(2)), expected: [{ path: "rules[1]", value: 2, allowed: "at most 1 rate limiting rule per zone on the free plan (the stack has 2)" }] },
   { name: "six rules", type: RULESET, plan: "business", build: () => only(rateLimits(6)), expected: [{ path: "rules[5]", value: 6, allowed: "at most 5 rate limiting rules per zone on the business plan (the stack has 6)" }] },
-  { name: "the recorded five rules by host", type: RULESET, plan: "pro", build: () => only(base.realRuleset), expected: [
-    ...[0, 1, 2, 3, 4].map((i) => ({ path: `rules[${i}].ratelimit.characteristics[1]`, value: "http.host", allowed: "cf.colo.id plus ip.src on the pro plan; http.host needs Enterprise with Advanced Rate Limiting" })),
-    { path: "rules[2]", value: 5, allowed: "at most 2 rate limiting rules per zone on the pro plan (the stack has 5)" },
+  { name: "the recorded seven rules by host", type: RULESET, plan: "pro", build: () => only(base.realRuleset), expected: [
+    ...[0, 1, 2, 3, 4, 5, 6].map((i) => ({ path: `rules[${i}].ratelimit.characteristics[1]`, value: "http.host", allowed: "cf.colo.id plus ip.src on the pro plan; http.host needs Enterprise with Advanced Rate Limiting" })),
+    { path: "rules[2]", value: 7, allowed: "at most 2 rate limiting rules per zone on the pro plan (the stack has 7)" },
   ] },
 
   // Custom hostnames
