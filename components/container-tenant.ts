@@ -615,7 +615,6 @@ function checkContainerTenantArgs(
     throw new Error(`ContainerTenant ${name} (tenant "${tenant.id}"): ${message}`);
   };
   if (tenant.id !== name) fail(`tenant model must be for "${name}"`);
-  if (tenant.tier !== "kubernetes") fail(`is a ${tenant.tier} tenant, not a containerized one`);
   if (tenant.cluster !== cluster.name)
     fail(`runs on cluster "${tenant.cluster}", and this stack's cluster is "${cluster.name}"`);
   if (!["active", "suspended", "decommissioned"].includes(tenant.status))
