@@ -11,7 +11,7 @@
  */
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterModel, ContainerTenantModel } from "../infra/expand";
+import { isServed, type ClusterModel, type ContainerTenantModel } from "../infra/expand";
 import type { S3Credentials } from "../infra/host";
 import { createOriginCertificate } from "./origin-certificate";
 
@@ -46,6 +46,12 @@ export const APP_UID = 10001;
 
 /** Nightly at 02:00 UTC. CloudNativePG's schedule has six fields, seconds first (api/v1/scheduledbackup_types.go). */
 export const BACKUP_SCHEDULE = "0 0 2 * * *";
+
+/**
+ * The autoscaler adds a replica when the app's pods use more than this share of their CPU request: room
+ * for a burst while the new pod starts, within the plan's maxReplicas.
+ */
+export const APP_CPU_TARGET_PERCENT = 70;
 
 /** The Backup object's phase once barman has finished (api/v1/backup_types.go BackupPhaseCompleted). */
 const BACKUP_COMPLETED = "completed";
@@ -99,7 +105,7 @@ export class ContainerTenant extends pulumi.ComponentResource {
     const ns = tenant.namespace;
     const objects = containerObjectNames(id);
     const labels = tenant.kubernetesLabels;
-    const served = tenant.status === "active" || tenant.status === "suspended";
+    const served = isServed(tenant.status);
     const meta = (objectName: string, extra: Record<string, string> = {}) => ({
       name: objectName,
       namespace: ns,
@@ -170,7 +176,9 @@ export class ContainerTenant extends pulumi.ComponentResource {
       ingressNamespace: cluster.ingressNamespace,
     });
 
-    // Secrets: every value comes from a secret Output, through stringData, never in plaintext.
+    // Secrets: every value comes from a secret Output, through stringData, never in plaintext. The two the
+    // database needs are retained with it: a Cluster kept without them could neither log in nor back up.
+    const retained = { ...inNs, retainOnDelete: true };
     const dbCredentials = new kubernetes.core.v1.Secret(
       `${id}-db-credentials`,
       {
@@ -180,7 +188,7 @@ export class ContainerTenant extends pulumi.ComponentResource {
           args.dbPassword.apply((password) => ({ username: tenant.database.role, password })),
         ),
       },
-      inNs,
+      retained,
     );
     const backupS3 = new kubernetes.core.v1.Secret(
       `${id}-backup-s3`,
@@ -194,7 +202,7 @@ export class ContainerTenant extends pulumi.ComponentResource {
           })),
         ),
       },
-      inNs,
+      retained,
     );
 
     const dbCluster = this.createDatabase(args, meta, inNs, [dbCredentials, backupS3]);
@@ -287,7 +295,10 @@ export class ContainerTenant extends pulumi.ComponentResource {
               metrics: [
                 {
                   type: "Resource",
-                  resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+                  resource: {
+                    name: "cpu",
+                    target: { type: "Utilization", averageUtilization: APP_CPU_TARGET_PERCENT },
+                  },
                 },
               ],
             },

@@ -9,9 +9,8 @@
  */
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerTenant, type ContainerBackupStore } from "../components/container-tenant";
+import { ContainerTenant, tenantPasswords, type ContainerBackupStore } from "../components";
 import { createOriginRecords } from "../components/tenant-edge";
-import { tenantPasswords } from "../components/tenant-passwords";
 import { serverResourceNames, type ClusterModel, type FleetModel } from "../infra/expand";
 import { locationCountry } from "../infra/plans";
 import { knownRotations, type StackConfig } from "./config";
