@@ -16,6 +16,8 @@ import {
   type ContainerTenantArgs,
 } from "../container-tenant";
 import { deriveTenantPassword, tenantPasswordKeyName } from "../tenant-passwords";
+import type { StackConfig } from "../../stacks/config";
+import { kubernetesStack } from "../../stacks/kubernetes";
 
 jest.setTimeout(120_000);
 
@@ -196,6 +198,24 @@ describe("data safety and the provider", () => {
     expect(() => new ContainerTenant("praxis-lindner", args({ status: "incoming" }), {})).toThrow(
       'has status "incoming"',
     );
+  });
+});
+
+describe("the stack", () => {
+  test("refuses containerized tenants without a cluster to run them on, naming them", () => {
+    const noCluster = {
+      ...model,
+      kubernetes: { tier: "kubernetes" as const, tenants: model.kubernetes.tenants },
+    };
+    // It fails before it reads a setting or registers anything.
+    expect(() => kubernetesStack(noCluster, {} as StackConfig)).toThrow(
+      "2 tenant(s) have a containerized plan (kanzlei-richter, praxis-lindner), and the manifest has no fleet.kubernetes",
+    );
+    expect(
+      kubernetesStack({ ...noCluster, kubernetes: { tier: "kubernetes", tenants: [] } }, {} as StackConfig),
+    ).toEqual({
+      tenants: {},
+    });
   });
 });
 
