@@ -41,6 +41,13 @@ export const CNPG_OPERATOR = {
  */
 export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:15.14-system-trixie";
 
+/**
+ * On the Secrets the database reads: CloudNativePG applies a change at once (a rotated password, a new
+ * bucket key), not at some later reconciliation (docs/src/declarative_role_management.md at v1.30.0,
+ * "Password management").
+ */
+const CNPG_RELOAD = { "cnpg.io/reload": "true" };
+
 /** The app's numeric user and group: "restricted" wants runAsNonRoot, and a number proves it to the kubelet. */
 export const APP_UID = 10001;
 
@@ -182,7 +189,7 @@ export class ContainerTenant extends pulumi.ComponentResource {
     const dbCredentials = new kubernetes.core.v1.Secret(
       `${id}-db-credentials`,
       {
-        metadata: meta(objects.dbCredentials),
+        metadata: meta(objects.dbCredentials, CNPG_RELOAD),
         type: "kubernetes.io/basic-auth",
         stringData: pulumi.secret(
           args.dbPassword.apply((password) => ({ username: tenant.database.role, password })),
@@ -193,7 +200,7 @@ export class ContainerTenant extends pulumi.ComponentResource {
     const backupS3 = new kubernetes.core.v1.Secret(
       `${id}-backup-s3`,
       {
-        metadata: meta(objects.backupS3),
+        metadata: meta(objects.backupS3, CNPG_RELOAD),
         type: "Opaque",
         stringData: pulumi.secret(
           args.backup.credentials.apply((key) => ({

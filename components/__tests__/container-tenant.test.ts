@@ -154,9 +154,12 @@ describe("data safety and the provider", () => {
             retain: true,
           });
         }
-    // The Secrets a kept database needs stay with it; the app's do not.
-    for (const part of ["db-credentials", "backup-s3"])
-      expect(find(active, `kanzlei-richter-${part}`).options.retainOnDelete).toBe(true);
+    // The Secrets a kept database needs stay with it (and it reloads them when they change); the app's do not.
+    for (const part of ["db-credentials", "backup-s3"]) {
+      const secret = find(active, `kanzlei-richter-${part}`);
+      expect(secret.options.retainOnDelete).toBe(true);
+      expect(metadata(secret).labels["cnpg.io/reload"]).toBe("true");
+    }
     expect(find(active, "kanzlei-richter-app-env").options.retainOnDelete).toBe(false);
     expect(find(active, "kanzlei-richter-app").options.protect).toBe(false);
   });
