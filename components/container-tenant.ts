@@ -233,8 +233,9 @@ export class ContainerTenant extends pulumi.ComponentResource {
         },
         args.zone,
         this,
-        // Origin CA certifies names of the account's zones only; custom domains reach the same
-        // Ingress through Cloudflare for SaaS, which connects with the zone's origin name.
+        // Origin CA certifies names of the account's zones only: the tenant's hostname in the zone. A
+        // custom domain's TLS to this origin depends on the SNI Cloudflare for SaaS sends (its custom
+        // hostname's customOriginSni can name this hostname; not verified here, docs/kubernetes.md).
         [tenant.hostname],
       );
       new kubernetes.core.v1.Secret(

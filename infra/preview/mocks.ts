@@ -98,7 +98,7 @@ function kubernetesMetadata(type: string, name: string, inputs: State): State {
 /**
  * The objects a stack reads from its cluster (`.get`): the prerequisites an operator installs. The
  * ingress controller's LoadBalancer Service has an IPv4 and an IPv6 address, in the documentation
- * ranges (RFC 5737, RFC 3849), as Hetzner's cloud controller reports a load balancer's addresses; the
+ * ranges (RFC 5737, RFC 3849), as a dual-stack load balancer reports them; the
  * CustomResourceDefinitions exist and are established. Anything else is not found, as the API would say.
  */
 function readState(type: string, id: string): State {
