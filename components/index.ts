@@ -1,4 +1,5 @@
 export * from "./backup-target";
+export * from "./container-tenant";
 export * from "./context";
 export * from "./dedicated-tenant";
 export * from "./host-server";

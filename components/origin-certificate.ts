@@ -18,18 +18,30 @@ export function originHostnames(zone: string): string[] {
   return [zone, `*.${zone}`];
 }
 
-export function createOriginCertificate(names: ServerResourceNames, zone: string, parent: pulumi.Resource) {
+/**
+ * The certificate and its key. `hostnames` defaults to the zone and its wildcard (a host's); a
+ * containerized tenant's names only its own hostnames in the zone.
+ */
+export function createOriginCertificate(
+  names: Pick<ServerResourceNames, "originKey" | "originCsr" | "originCertificate">,
+  zone: string,
+  parent: pulumi.Resource,
+  hostnames: string[] = originHostnames(zone),
+) {
   const key = new tls.PrivateKey(names.originKey, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
   const csr = new tls.CertRequest(
     names.originCsr,
-    { privateKeyPem: key.privateKeyPem, subject: { commonName: zone, organization: "tenancy" } },
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: hostnames[0] ?? zone, organization: "tenancy" },
+    },
     { parent },
   );
   const certificate = new cloudflare.OriginCaCertificate(
     names.originCertificate,
     {
       csr: csr.certRequestPem,
-      hostnames: originHostnames(zone),
+      hostnames,
       requestType: "origin-ecc",
       requestedValidity: ORIGIN_CERT_VALIDITY_DAYS,
     },

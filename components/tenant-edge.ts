@@ -70,13 +70,16 @@ export function createTenantEdges(
   }
 }
 
-/** The proxied records of a host: tenants' CNAMEs point here, so a host's address lives in one place. */
+/**
+ * The proxied records of a host (or of a cluster's ingress): tenants' CNAMEs point here, so its address
+ * lives in one place. Without a parent, they are the stack's own.
+ */
 export function createOriginRecords(
   hetznerName: string,
   zone: { name: string; id: pulumi.Input<string> },
   addresses: { ipv4: pulumi.Input<string>; ipv6: pulumi.Input<string> },
   names: { originDnsIpv4: string; originDnsIpv6: string },
-  parent: pulumi.Resource,
+  parent?: pulumi.Resource,
 ): string {
   const name = originRecordName(hetznerName, zone.name);
   const record = (resourceName: string, type: "A" | "AAAA", content: pulumi.Input<string>) =>
@@ -91,7 +94,7 @@ export function createOriginRecords(
         ttl: 1,
         comment: `tenancy origin of ${hetznerName}`,
       },
-      { parent },
+      parent ? { parent } : {},
     );
   record(names.originDnsIpv4, "A", addresses.ipv4);
   record(names.originDnsIpv6, "AAAA", addresses.ipv6);

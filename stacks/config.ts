@@ -23,13 +23,31 @@ export const CONFIG_KEYS = [
   "backupBuckets",
   "backupBucketKeys",
   "dbPasswordRotations",
+  "kubeconfig",
 ] as const;
+
+/**
+ * The settings only some tiers use, and the tiers that need them: Pulumi.yaml gives each a default, so
+ * that a stack of another tier need not set it (the CLI requires every declared key without one), and
+ * the program requires it of its tiers.
+ */
+export const TIER_SETTINGS = {
+  adminCidrs: ["shared", "dedicated"],
+  sshKeys: ["shared", "dedicated"],
+  backupPassword: ["shared", "dedicated"],
+  storageBoxHostKeys: ["shared", "dedicated"],
+  kubeconfig: ["kubernetes"],
+} as const satisfies Partial<Record<(typeof CONFIG_KEYS)[number], readonly Tier[]>>;
+
+/** Where a stack's settings live, for the messages that ask for one. */
+const stackFile = (tier: Tier) => `Pulumi.${tier}.yaml`;
 
 export interface StackConfig {
   tier: Tier;
   manifest: string;
   cloudflareZoneId: string;
   cloudflareAccountId: string;
+  /** The hosts' settings (adminCidrs to storageBoxHostKeys): empty on the kubernetes stack, which has none. */
   adminCidrs: string[];
   sshKeys: string[];
   /**
@@ -53,6 +71,8 @@ export interface StackConfig {
    * into the derivation of the tenant's password (components/tenant-passwords.ts; docs/runbooks.md).
    */
   dbPasswordRotations: Record<string, number>;
+  /** The cluster's kubeconfig (secret): the kubernetes stack's only way to its cluster. */
+  kubeconfig?: pulumi.Output<string>;
 }
 
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
@@ -86,12 +106,20 @@ export function readStackConfig(): StackConfig {
       throw new pulumi.RunError(`${(error as Error).message} (see docs/deploy.md)`);
     }
   };
-  const adminCidrs = list("adminCidrs");
+  const hosted = tier !== "kubernetes";
+  /** A setting its tier needs (TIER_SETTINGS): refused when empty, with the tier that needs it named. */
+  const needed = (key: keyof typeof TIER_SETTINGS, what: string): never =>
+    fail(key, `is required by the ${tier} stack (${what}): set it in ${stackFile(tier as Tier)}`);
+  const adminCidrs = hosted ? list("adminCidrs") : [];
+  if (hosted && adminCidrs.length === 0)
+    needed("adminCidrs", "the networks allowed to reach SSH on its hosts");
   for (const cidr of adminCidrs) {
     if (!CIDR.test(cidr)) fail("adminCidrs", `has "${cidr}", which is not a CIDR such as 198.51.100.0/24`);
     if (cidr === "0.0.0.0/0" || cidr === "::/0")
       fail("adminCidrs", `must not open SSH to the whole internet (${cidr})`);
   }
+  const sshKeys = hosted ? list("sshKeys") : [];
+  if (hosted && sshKeys.length === 0) needed("sshKeys", "the Hetzner SSH keys of its deploy user");
   const backupBuckets = config.getObject<unknown>("backupBuckets") ?? [];
   if (!Array.isArray(backupBuckets) || !backupBuckets.every((item) => typeof item === "string"))
     fail("backupBuckets", 'must be a list of "<COUNTRY>=s3:https://<endpoint>/<bucket>" strings');
@@ -104,14 +132,46 @@ export function readStackConfig(): StackConfig {
     cloudflareZoneId: id("cloudflareZoneId"),
     cloudflareAccountId: id("cloudflareAccountId"),
     adminCidrs,
-    sshKeys: list("sshKeys"),
-    backupPassword: config.requireSecret("backupPassword"),
-    storageBoxHostKeys: hostKeys(list("storageBoxHostKeys")),
+    sshKeys,
+    backupPassword: hosted
+      ? requiredSecret(config, "backupPassword", () =>
+          needed("backupPassword", "the restic password of its older repositories"),
+        )
+      : pulumi.secret(""),
+    storageBoxHostKeys: hosted ? hostKeys(list("storageBoxHostKeys")) : [],
     ...alertWebhook(config.getSecret("alertWebhookUrl")),
     backupBuckets: (backupBuckets as string[]).map((entry) => parseBucket(entry, fail)),
     backupBucketKeys: config.requireSecret("backupBucketKeys").apply((text) => parseBucketKeys(text, fail)),
     dbPasswordRotations: parseRotations(rotations as string[], fail),
+    ...(hosted
+      ? {}
+      : {
+          kubeconfig: requiredSecret(config, "kubeconfig", () =>
+            needed("kubeconfig", "the kubeconfig of its cluster, set with --secret"),
+          ),
+        }),
   };
+}
+
+// The SDK tells whether a setting is secret only through this internal of its runtime (@internal in
+// its typings), the same check Config.get makes before it warns of a secret read in plaintext.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as {
+  isConfigSecret: (key: string) => boolean;
+};
+
+/**
+ * A secret setting Pulumi.yaml must default (a defaulted key cannot be declared secret): refused when
+ * empty, and when it was set in plaintext (it would sit readable in the stack file).
+ */
+function requiredSecret(config: pulumi.Config, key: string, missing: () => never): pulumi.Output<string> {
+  const value = config.get(key) ?? "";
+  if (value === "") missing();
+  if (!isConfigSecret(`tenancy:${key}`))
+    throw new pulumi.RunError(
+      `tenancy:${key} is set in plaintext: set it with \`pulumi config set --secret tenancy:${key}\``,
+    );
+  return config.requireSecret(key);
 }
 
 /** `baeckerei-klein=2`: the tenant's password is at its second rotation. Each tenant once, n ≥ 1. */
@@ -199,7 +259,7 @@ export function stackHostingContext(tier: Tier, model: FleetModel, config: Stack
 }
 
 /** A rotation of a tenant this stack does not hold would rotate nothing: a typo, refused. */
-function knownRotations(
+export function knownRotations(
   tier: Tier,
   model: FleetModel,
   rotations: Record<string, number>,

@@ -1,6 +1,6 @@
 /**
  * The Pulumi program (Pulumi.yaml `main: stacks/`). `tenancy:tier` picks the stack to build:
- * `pulumi up -s shared` and `pulumi up -s dedicated` are the whole deploy.
+ * `pulumi up -s shared`, `pulumi up -s dedicated` and `pulumi up -s kubernetes` are the whole deploy.
  *
  * Before it registers anything, the program reads what the stack last deployed and refuses an edit
  * that would lose a tenant's service or data (infra/lifecycle/guard.ts), so the guard holds at
@@ -11,6 +11,7 @@ import { fleetState, guardTransition, withDeployedVolumes } from "../infra/lifec
 import { readStackConfig } from "./config";
 import { dedicatedStack } from "./dedicated";
 import { loadFleet } from "./fleet";
+import { kubernetesStack } from "./kubernetes";
 import { DEPLOYMENT_OUTPUT, previousDeployment } from "./previous";
 import { sharedStack } from "./shared";
 
@@ -29,7 +30,12 @@ async function program() {
     }
   }
   const model = withDeployedVolumes(asked, previous);
-  const outputs = config.tier === "shared" ? sharedStack(model, config) : dedicatedStack(model, config);
+  const outputs =
+    config.tier === "shared"
+      ? sharedStack(model, config)
+      : config.tier === "dedicated"
+        ? dedicatedStack(model, config)
+        : kubernetesStack(model, config);
   // What the next update compares with (plain data: where tenants are, and each volume's size).
   return { ...outputs, [DEPLOYMENT_OUTPUT]: fleetState(model) };
 }

@@ -59,6 +59,8 @@ export interface RecordedOptions {
    * resource. Absent in recordings made by older code (a `--base`).
    */
   aliases?: string[];
+  /** The URN of the provider given explicitly (a default provider is the engine's choice: absent). */
+  provider?: string;
 }
 
 export interface RecordedStack {
@@ -108,6 +110,7 @@ export interface RegisterRequest {
   getName(): string;
   getCustom(): boolean;
   getParent(): string;
+  getProvider(): string;
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getIgnorechangesList(): string[];
@@ -119,6 +122,8 @@ export interface RegisterRequest {
 /** What a registration asks for, as recorded; `rootUrn` is the stack's URN, recorded as no parent. */
 export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = ""): RecordedResource {
   const parent = req.getParent();
+  // A provider reference is `<urn>::<id>`; the id is the engine's, the URN says which provider.
+  const provider = req.getProvider().split("::").slice(0, -1).join("::");
   return {
     type: req.getType(),
     name: req.getName(),
@@ -136,6 +141,7 @@ export function recordRegistration(req: RegisterRequest, urn: string, rootUrn = 
         .getAliasesList()
         .filter((alias) => alias.hasUrn())
         .map((alias) => alias.getUrn()),
+      ...(provider ? { provider } : {}),
     },
   };
 }

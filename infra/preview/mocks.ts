@@ -73,16 +73,83 @@ function state(type: string, name: string, inputs: State): State {
       return { ...inputs, certificate: fakePem("CERTIFICATE", name), expiresOn: "2031-11-22T00:00:00Z" };
     case "command:remote:Command":
       return { ...inputs, stdout: "offline: not run", stderr: "" };
+    case "kubernetes:core/v1:Service":
+      // A ClusterIP from k3s's default service range (10.43.0.0/16), as the API server assigns one.
+      return {
+        ...inputs,
+        spec: { ...(inputs.spec as State | undefined), clusterIP: `10.43.${b}.${a}` },
+        status: { loadBalancer: {} },
+      };
     default:
+      if (type.startsWith("kubernetes:"))
+        return { ...inputs, metadata: kubernetesMetadata(type, name, inputs) };
       return inputs;
   }
 }
 
+/** What the API server adds to an object's metadata: its uid, and the name Pulumi would generate. */
+function kubernetesMetadata(type: string, name: string, inputs: State): State {
+  const metadata = (inputs.metadata as State | undefined) ?? {};
+  const uid = digest("uid", type, name).toString("hex");
+  const uuid = `${uid.slice(0, 8)}-${uid.slice(8, 12)}-${uid.slice(12, 16)}-${uid.slice(16, 20)}-${uid.slice(20, 32)}`;
+  return { ...metadata, name: metadata.name ?? name, uid: uuid };
+}
+
+/**
+ * The objects a stack reads from its cluster (`.get`): the prerequisites an operator installs. The
+ * ingress controller's LoadBalancer Service has an IPv4 and an IPv6 address, in the documentation
+ * ranges (RFC 5737, RFC 3849), as a dual-stack load balancer reports them; the
+ * CustomResourceDefinitions exist and are established. Anything else is not found, as the API would say.
+ */
+function readState(type: string, id: string): State {
+  const [namespace, name] = id.includes("/") ? id.split("/", 2) : [undefined, id];
+  const n = fakeId(type, id);
+  switch (type) {
+    case "kubernetes:core/v1:Service":
+      return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace, uid: kubernetesMetadata(type, id, {}).uid },
+        spec: {
+          type: "LoadBalancer",
+          clusterIP: `10.43.0.${n % 250}`,
+          ports: [
+            { name: "http", port: 80, protocol: "TCP", targetPort: "http" },
+            { name: "https", port: 443, protocol: "TCP", targetPort: "https" },
+          ],
+        },
+        status: {
+          loadBalancer: {
+            ingress: [
+              { ip: `203.0.113.${(n % 250) + 1}`, ipMode: "VIP" },
+              { ip: `${fakeIpv6Network(n)}1`, ipMode: "VIP" },
+            ],
+          },
+        },
+      };
+    case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": {
+      const [plural, ...group] = id.split(".");
+      return {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: id, uid: kubernetesMetadata(type, id, {}).uid },
+        spec: { group: group.join("."), names: { plural }, scope: "Namespaced" },
+        status: { conditions: [{ type: "Established", status: "True" }] },
+      };
+    }
+    default:
+      throw new Error(
+        `offline: ${type} "${id}" is not found (the offline cluster holds only the prerequisites)`,
+      );
+  }
+}
+
 export const offlineMocks: pulumi.runtime.Mocks = {
-  newResource: ({ type, name, inputs }) => ({
-    id: `${fakeId(type, name)}`,
-    state: state(type, name, inputs as State),
-  }),
+  newResource: ({ type, name, inputs, id }) =>
+    // A read (`Resource.get`) names the object it reads by its id.
+    id
+      ? { id, state: readState(type, id) }
+      : { id: `${fakeId(type, name)}`, state: state(type, name, inputs as State) },
   call: ({ token, inputs }) => {
     if (token === "hcloud:index/getSshKey:getSshKey") {
       const name = String((inputs as State).name);

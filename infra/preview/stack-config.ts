@@ -45,22 +45,54 @@ export interface StackSettings {
  * stack file that holds one of these keys in ciphertext (`secure:`) also gets the stand-in, because only
  * the stack's secrets provider can decrypt it.
  */
-export const STAND_INS: Readonly<Record<string, { value: string; secret: boolean }>> = {
+export const STAND_INS: Readonly<Record<string, StandIn>> = {
   "tenancy:cloudflareZoneId": { value: "0ff11e00000000000000000000000000", secret: false },
   "tenancy:cloudflareAccountId": { value: "0ff11e00000000000000000000000000", secret: false },
-  "tenancy:backupPassword": { value: "offline-preview-not-a-real-password", secret: true },
+  "tenancy:backupPassword": {
+    value: "offline-preview-not-a-real-password",
+    secret: true,
+    stacks: ["shared", "dedicated"],
+  },
   // An all-zero ed25519 key: well-formed, and no server has it.
   "tenancy:storageBoxHostKeys": {
     value: JSON.stringify([
       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     ]),
     secret: false,
+    stacks: ["shared", "dedicated"],
   },
   "tenancy:backupBucketKeys": {
-    value: "US=offline-preview-key-id:offline-preview-not-a-real-secret",
+    // The countries whose buckets the committed stacks name: the US (dedicated), Germany (kubernetes).
+    value: [
+      "US=offline-preview-key-id:offline-preview-not-a-real-secret",
+      "DE=offline-preview-key-id:offline-preview-not-a-real-secret",
+    ].join(" "),
     secret: true,
   },
+  // A cluster at loopback with no credential: the offline preview never connects to it.
+  "tenancy:kubeconfig": {
+    value: [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters: [{name: offline, cluster: {server: 'https://127.0.0.1:6443'}}]",
+      "users: [{name: offline, user: {}}]",
+      "contexts: [{name: offline, context: {cluster: offline, user: offline}}]",
+      "current-context: offline",
+    ].join("\n"),
+    secret: true,
+    stacks: ["kubernetes"],
+  },
 };
+
+interface StandIn {
+  value: string;
+  secret: boolean;
+  /**
+   * A setting Pulumi.yaml defaults because only some tiers use it: the stacks that need it get the
+   * stand-in in place of the default; others get the default.
+   */
+  stacks?: readonly string[];
+}
 
 export class StackConfigError extends Error {}
 
@@ -105,6 +137,7 @@ export function readStackSettings(root: string, stack: string): StackSettings {
     const key = name.includes(":") ? name : `${project.name}:${name}`;
     const given = Object.hasOwn(stackConfig, key);
     if (!given) {
+      if (STAND_INS[key]?.stacks?.includes(stack) && useStandIn(key)) continue;
       const fallback = declared.value ?? declared.default;
       if (fallback !== undefined) config[key] = configString(fallback);
       else if (!useStandIn(key) && key.startsWith(`${project.name}:`)) missing.push(name);

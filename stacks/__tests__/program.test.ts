@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { CONFIG_KEYS } from "../config";
+import { CONFIG_KEYS, TIER_SETTINGS } from "../config";
 import program from "../index";
 import { recordStack } from "../../infra/preview/engine";
 import { EXAMPLE_MANIFEST, REPO_ROOT } from "../../infra/testing/fixtures";
@@ -15,7 +15,10 @@ describe("Pulumi.yaml", () => {
     name: string;
     main: string;
     runtime: { name: string; options: { typescript: boolean; nodeargs: string } };
-    config: Record<string, { type: string; description: string; secret?: boolean; items?: { type: string } }>;
+    config: Record<
+      string,
+      { type: string; description: string; secret?: boolean; default?: unknown; items?: { type: string } }
+    >;
   };
 
   test("runs the TypeScript program in stacks/ with a raised heap", () => {
@@ -38,10 +41,19 @@ describe("Pulumi.yaml", () => {
       });
       if (declaration.type === "array") expect(declaration.items?.type).toBe("string");
     }
-    expect(project.config.backupPassword?.secret).toBe(true);
+    expect(project.config.backupBucketKeys?.secret).toBe(true);
+    // A setting only some tiers use has a default (the CLI requires every key without one), and so it is
+    // not declared secret (the CLI refuses a defaulted secret): the program refuses it in plaintext.
+    for (const key of Object.keys(TIER_SETTINGS)) {
+      expect({ key, hasDefault: project.config[key]?.default !== undefined }).toEqual({
+        key,
+        hasDefault: true,
+      });
+      expect({ key, secret: project.config[key]?.secret }).toEqual({ key, secret: undefined });
+    }
   });
 
-  test.each(["shared", "dedicated"])(
+  test.each(["shared", "dedicated", "kubernetes"])(
     "Pulumi.%s.yaml sets its tier, and holds no plaintext secret and no provider credential",
     (stack) => {
       const text = readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
@@ -53,7 +65,8 @@ describe("Pulumi.yaml", () => {
       // A secret may be committed only as ciphertext (`pulumi config set --secret`).
       for (const [key, declaration] of Object.entries(project.config)) {
         const value = config[`tenancy:${key}`];
-        if (declaration.secret && value !== undefined) expect(value).toEqual({ secure: expect.any(String) });
+        if ((declaration.secret || ["backupPassword", "kubeconfig"].includes(key)) && value !== undefined)
+          expect(value).toEqual({ secure: expect.any(String) });
       }
     },
   );
@@ -134,7 +147,23 @@ describe("the program under mocks", () => {
   });
 
   test.each([
-    [{ "tenancy:tier": "premium" }, 'tenancy:tier must be one of shared, dedicated, not "premium"'],
+    [
+      { "tenancy:tier": "premium" },
+      'tenancy:tier must be one of shared, dedicated, kubernetes, not "premium"',
+    ],
+    [
+      { "tenancy:tier": "shared", "tenancy:sshKeys": "[]" },
+      "tenancy:sshKeys is required by the shared stack (the Hetzner SSH keys of its deploy user): set it in Pulumi.shared.yaml",
+    ],
+    [
+      { "tenancy:tier": "dedicated", "tenancy:backupPassword": "" },
+      "tenancy:backupPassword is required by the dedicated stack",
+    ],
+    [{ "tenancy:tier": "kubernetes" }, "tenancy:kubeconfig is required by the kubernetes stack"],
+    [
+      { "tenancy:tier": "kubernetes", "tenancy:kubeconfig": "apiVersion: v1\nkind: Config\n" },
+      "tenancy:kubeconfig is set in plaintext: set it with `pulumi config set --secret tenancy:kubeconfig`",
+    ],
     [
       { "tenancy:tier": "shared", "tenancy:cloudflareZoneId": "my-zone" },
       "tenancy:cloudflareZoneId must be 32 lowercase hex digits",

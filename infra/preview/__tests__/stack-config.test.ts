@@ -39,6 +39,27 @@ describe("a stack's settings, as the Pulumi CLI gives them to the program", () =
     expect(settings.secretKeys.sort()).toEqual(["tenancy:backupBucketKeys", "tenancy:backupPassword"]);
   });
 
+  test("the kubernetes stack: a stand-in kubeconfig, and the hosts' settings at their defaults", () => {
+    const settings = readStackSettings(REPO_ROOT, "kubernetes");
+    expect(settings.config).toMatchObject({
+      "tenancy:tier": "kubernetes",
+      "tenancy:adminCidrs": "[]",
+      "tenancy:sshKeys": "[]",
+      "tenancy:backupPassword": "",
+      "tenancy:storageBoxHostKeys": "[]",
+      "tenancy:kubeconfig": STAND_INS["tenancy:kubeconfig"]!.value,
+    });
+    expect(settings.standIns.sort()).toEqual(
+      [
+        "tenancy:backupBucketKeys",
+        "tenancy:cloudflareAccountId",
+        "tenancy:cloudflareZoneId",
+        "tenancy:kubeconfig",
+      ].sort(),
+    );
+    expect(settings.secretKeys.sort()).toEqual(["tenancy:backupBucketKeys", "tenancy:kubeconfig"]);
+  });
+
   test("arrays as JSON, a default from Pulumi.yaml, the stack's values over stand-ins", () => {
     const dir = project(`${base}  tenancy:cloudflareZoneId: 0123456789abcdef0123456789abcdef\n`);
     const settings = readStackSettings(dir, "shared");
@@ -57,12 +78,12 @@ describe("a stack's settings, as the Pulumi CLI gives them to the program", () =
   });
 
   test.each([
-    [`${base}  tenancy:backupPassword: hunter2\n`, "tenancy:backupPassword must be encrypted as it's secret"],
-    [base.replace("[192.0.2.0/24]", "192.0.2.0/24"), "tenancy:adminCidrs must be of type 'List<string>'"],
     [
-      base.replace("  tenancy:sshKeys: [ops, oncall]\n", ""),
-      "Stack 'shared' is missing configuration value 'sshKeys'",
+      `${base}  tenancy:backupBucketKeys: US=AKIA:hunter2\n`,
+      "tenancy:backupBucketKeys must be encrypted as it's secret",
     ],
+    [base.replace("[192.0.2.0/24]", "192.0.2.0/24"), "tenancy:adminCidrs must be of type 'List<string>'"],
+    [base.replace("  tenancy:tier: shared\n", ""), "Stack 'shared' is missing configuration value 'tier'"],
   ])("refuses what the CLI refuses: %#", (file, message) => {
     expect(() => readStackSettings(project(file), "shared")).toThrow(StackConfigError);
     expect(() => readStackSettings(project(file), "shared")).toThrow(message);

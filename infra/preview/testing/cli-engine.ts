@@ -202,11 +202,16 @@ export class CliEngine {
       .setObject(Struct.fromJavaScript(state as Record<string, never>));
   }
 
-  /** The only read the program makes: a StackReference to itself, answered with its last deployment. */
-  private readResource(req: resourceProto.ReadResourceRequest) {
+  /**
+   * The reads the programs make: a StackReference to itself, answered with its last deployment; and the
+   * kubernetes stack's prerequisites, answered as the offline preview answers them (mocks.ts).
+   */
+  private async readResource(req: resourceProto.ReadResourceRequest) {
     const type = req.getType();
-    if (type !== STACK_REFERENCE) throw new Error(`this engine reads no ${type}`);
-    const { state } = stackReferenceState(req.getId(), this.previous);
+    const { state } =
+      type === STACK_REFERENCE
+        ? stackReferenceState(req.getId(), this.previous)
+        : await offlineMocks.newResource({ type, name: req.getName(), inputs: {}, id: req.getId() });
     this.reads.push({ type, id: req.getId() });
     return new resourceProto.ReadResourceResponse()
       .setUrn(engineUrn(this.stack, this.project, req.getParent(), type, req.getName()))
