@@ -440,7 +440,8 @@ export class ContainerTenant extends pulumi.ComponentResource {
           schedule: BACKUP_SCHEDULE,
           cluster: { name: objects.database },
           method: "barmanObjectStore",
-          // The backups belong to the ScheduledBackup, not to the Cluster: they outlive neither less.
+          // The Backup objects belong to the ScheduledBackup, not to the Cluster, so that deleting a
+          // Cluster by hand leaves the record of its backups (the backups in the bucket stay either way).
           backupOwnerReference: "self",
           // A decommissioned tenant's locked database changes no more: its final backup is the last.
           suspend: decommissioned,

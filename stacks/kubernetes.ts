@@ -56,21 +56,25 @@ export function kubernetesStack(model: FleetModel, config: StackConfig) {
     "kubernetes",
     knownRotations("kubernetes", model, config.dbPasswordRotations),
   );
-  const components = tenants.map(
-    (tenant) =>
-      new ContainerTenant(
-        tenant.id,
-        {
-          tenant,
-          cluster,
-          app: { port: model.app.port, healthPath: model.app.healthPath },
-          zone: model.zone,
-          dbPassword: passwordOf(tenant.id),
-          backup,
-        },
-        { providers: [provider] },
-      ),
-  );
+  // A purged tenant's namespace was deleted by hand (docs/kubernetes.md, "Purging a tenant"): the stack
+  // forgets its objects, which are retainOnDelete, so nothing is deleted in the cluster.
+  const components = tenants
+    .filter((tenant) => tenant.status !== "purged")
+    .map(
+      (tenant) =>
+        new ContainerTenant(
+          tenant.id,
+          {
+            tenant,
+            cluster,
+            app: { port: model.app.port, healthPath: model.app.healthPath },
+            zone: model.zone,
+            dbPassword: passwordOf(tenant.id),
+            backup,
+          },
+          { providers: [provider] },
+        ),
+    );
   return {
     cluster: { name: cluster.name, origin, ipv4: ingress.ipv4, ipv6: ingress.ipv6 },
     tenants: Object.fromEntries(

@@ -17,6 +17,8 @@ import {
 } from "../container-tenant";
 import { deriveTenantPassword, tenantPasswordKeyName } from "../tenant-passwords";
 import type { StackConfig } from "../../stacks/config";
+import { KUBERNETES_RULES, KUBERNETES_TYPES } from "../../infra/preview/rules/kubernetes";
+import { checkProviderRules } from "../../infra/preview/rules/rule";
 import { kubernetesStack } from "../../stacks/kubernetes";
 
 jest.setTimeout(120_000);
@@ -123,6 +125,35 @@ describe("what a tenant registers, per status", () => {
     expect(spec(find(suspended, `${id}-app`)).replicas).toBe(0);
     // The other tenant is untouched.
     expect(kinds(suspended, "kanzlei-richter")).toEqual(kinds(active, "kanzlei-richter"));
+  });
+
+  test("every object, in every status, is valid for the Kubernetes 1.36 API and the CloudNativePG 1.30 CRDs (strict)", () => {
+    const validated = new Set<string>(Object.values(KUBERNETES_TYPES));
+    for (const stack of [active, suspended, decommissioned]) {
+      const objects = stack.resources.filter((r) => r.custom && r.type.startsWith(K8S));
+      // Every kind rendered has a committed schema (the prerequisites read at preview are not rendered).
+      expect(objects.length).toBeGreaterThan(20);
+      expect(objects.filter((r) => !validated.has(r.type)).map((r) => r.type)).toEqual([]);
+      expect(
+        checkProviderRules(stack, KUBERNETES_RULES, {
+          cloudflarePlan: "business",
+          advancedRateLimiting: false,
+        }),
+      ).toEqual([]);
+    }
+  });
+
+  test("purged (its namespace deleted by the runbook): the stack registers nothing of it any more", async () => {
+    const purged = await recordStack({
+      tier: "kubernetes",
+      manifest: withStatus({ "praxis-lindner": "purged" }),
+    });
+    expect(of(purged, "praxis-lindner")).toEqual([]);
+    expect(of(active, "praxis-lindner").length).toBeGreaterThan(0);
+    // The other tenants are untouched.
+    expect(of(purged, "kanzlei-richter").map((r) => r.name)).toEqual(
+      of(active, "kanzlei-richter").map((r) => r.name),
+    );
   });
 
   test("decommissioned: the app gone, the namespace and the database kept, a final backup taken", () => {
