@@ -41,13 +41,12 @@ export const kubernetesImagesPinned: ResourceValidationPolicy = {
     if (!pod) return;
     for (const { container, path } of containersOf(pod)) {
       const problem = imagePinProblem(container.image);
-      if (problem) {
-        report(
-          `${describeObject(args.type, args.name, object.metadata)}: ${path} image ` +
-            `${container.image === undefined ? "" : `"${container.image}" `}${problem}. ` +
-            `Pin it by a release tag or a sha256 digest.`,
-        );
-      }
+      if (problem === undefined) continue;
+      const image =
+        typeof container.image === "string" ? `image "${container.image}" ${problem}` : "has no image";
+      report(
+        `${describeObject(args.type, args.name, object.metadata)}: ${path} ${image}. Pin it by a release tag or a sha256 digest.`,
+      );
     }
   },
 };

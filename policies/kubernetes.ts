@@ -43,20 +43,22 @@ export function kindOf(type: string): string {
 }
 
 /**
- * Whose an object is, for messages: its tenant label, or the tenant its namespace names. Read label by
- * label (never all of them at once): an unrelated unknown label must not make the policy advisory.
+ * Whose an object is, for messages: its tenant label, or the tenant its namespace names (a Namespace's
+ * own name). Read label by label, never all at once: an unrelated unknown label must not make the
+ * policy advisory.
  */
-export function tenantOf(meta: ObjectMeta | undefined): string | undefined {
+export function tenantOf(type: string, meta: ObjectMeta | undefined): string | undefined {
   const labelled = meta?.labels?.[TENANT_LABELS.tenant];
   if (labelled) return labelled;
-  const namespace = meta?.namespace;
+  const namespace = type === NAMESPACE ? meta?.name : meta?.namespace;
   return namespace?.startsWith(NAMESPACE_PREFIX) ? namespace.slice(NAMESPACE_PREFIX.length) : undefined;
 }
 
 /** `Deployment acme-app of tenant "acme"`: the object and whose it is, for every message. */
 export function describeObject(type: string, name: string, meta: ObjectMeta | undefined): string {
-  const tenant = tenantOf(meta);
-  return `${kindOf(type)} ${name}${tenant === undefined ? " (of no tenant: it has no tenancy.io/tenant label)" : ` of tenant "${tenant}"`}`;
+  const tenant = tenantOf(type, meta);
+  const whose = tenant === undefined ? "of no tenant (no tenancy.io/tenant label)" : `of tenant "${tenant}"`;
+  return `${kindOf(type)} ${name} ${whose}`;
 }
 
 /**
