@@ -4,7 +4,7 @@ import {
   CNPG_CLUSTER,
   describeObject,
   GIB,
-  HPA,
+  HPAS,
   MIB,
   parseQuantity,
   RESOURCE_QUOTA,
@@ -12,7 +12,7 @@ import {
   type KubeObject,
 } from "./kubernetes";
 
-const JUDGED = [RESOURCE_QUOTA, HPA, CNPG_CLUSTER];
+const JUDGED = [RESOURCE_QUOTA, ...HPAS, CNPG_CLUSTER];
 
 /** One bound of a quota: the spec.hard keys that carry it (the first is the one to set), in plan units. */
 interface Bound {
@@ -44,7 +44,7 @@ export const kubernetesQuotaWithinPlan: ResourceValidationPolicy = {
     "A containerized tenant gets no more than its plan as the policy config approves it: its ResourceQuota " +
     "bounds requests and limits of CPU and memory, pods and storage, each within the plan (storage: storageGb " +
     "for each database instance and one more), its autoscaler's maxReplicas and its CloudNativePG cluster's " +
-    "instances and storage size are within the plan. It reads the objects' spec and their tenancy.io/plan " +
+    "instances, storage size and each instance's CPU and memory (requests and limits) are within the plan. It reads the objects' spec and their tenancy.io/plan " +
     "label, which must name a kubernetes plan of the policy config. A quota that leaves one of these unbounded is refused.",
   enforcementLevel: "mandatory",
   severity: "high",
@@ -101,7 +101,7 @@ export const kubernetesQuotaWithinPlan: ResourceValidationPolicy = {
           );
         }
       }
-    } else if (args.type === HPA) {
+    } else if (HPAS.includes(args.type)) {
       const max: unknown = spec.maxReplicas;
       if (typeof max !== "number" || max > plan.maxReplicas) {
         report(
@@ -114,6 +114,22 @@ export const kubernetesQuotaWithinPlan: ResourceValidationPolicy = {
         report(
           `${what} has spec.instances ${String(instances)}; ${onPlan} ${plan.dbInstances} (dbInstances). ${FIX}`,
         );
+      }
+      // Each instance's CPU and memory, requests and limits, within the plan's database size.
+      const resources = (spec.resources ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      for (const side of ["requests", "limits"]) {
+        for (const [resource, unit, unitName, allowed, field] of [
+          ["cpu", 1e-3, "millicores", plan.dbCpuMillicores, "dbCpuMillicores"],
+          ["memory", MIB, "MiB", plan.dbMemoryMb, "dbMemoryMb"],
+        ] as const) {
+          const value = resources[side]?.[resource];
+          const quantity = parseQuantity(value);
+          if (quantity === undefined || quantity / unit > allowed + 1e-9) {
+            report(
+              `${what} has spec.resources.${side}.${resource} ${String(value)}; ${onPlan} ${allowed} ${unitName} per instance (${field}). ${FIX}`,
+            );
+          }
+        }
       }
       const size: unknown = (spec.storage as { size?: unknown } | undefined)?.size;
       const gib = parseQuantity(size);

@@ -20,7 +20,10 @@ export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota";
 export const LIMIT_RANGE = "kubernetes:core/v1:LimitRange";
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-export const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+export const HPAS = [
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+];
 export const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
 export interface ObjectMeta {
