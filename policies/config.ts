@@ -8,13 +8,15 @@ import defaults from "./catalogue.json";
 
 /** The limits of one plan: infra/plans' Plan, restated here because the pack must build without the repository. */
 export interface PlanLimits {
-  tier: "shared" | "dedicated";
+  tier: "shared" | "dedicated" | "kubernetes";
   monthlyPrice: number;
+  /** Per database instance, in GiB, on the kubernetes tier. */
   storageGb: number;
   maxUsers: number;
   apiCallsPerHour: number;
   backupRetentionDays: number;
-  serverBackups: boolean;
+  /** Hetzner server backups: plans hosted on servers (shared, dedicated) only. */
+  serverBackups?: boolean;
   customDomains: number;
   dbConnectionLimit: number;
   capacityUnits?: number;
@@ -22,6 +24,18 @@ export interface PlanLimits {
   locations?: string[];
   /** When its tenants' hosts may update and reboot: `<days> HH:MM-HH:MM`, UTC. */
   maintenanceWindow?: string;
+  /** The kubernetes tier: the namespace's quota (millicores, MiB, pods), the app's and the database's sizes. */
+  cpuMillicores?: number;
+  memoryMb?: number;
+  pods?: number;
+  appCpuMillicores?: number;
+  appMemoryMb?: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+  /** CloudNativePG instances, each with storageGb of its own. */
+  dbInstances?: number;
+  dbCpuMillicores?: number;
+  dbMemoryMb?: number;
 }
 
 export type Plans = Record<string, PlanLimits>;
@@ -53,9 +67,10 @@ export const PLANS_SCHEMA: PolicyConfigSchema = {
       default: DEFAULTS.plans,
       additionalProperties: {
         type: "object",
-        required: ["tier", "storageGb", "apiCallsPerHour", "serverBackups", "customDomains"],
+        // serverBackups is not required: a kubernetes plan runs on no server of its own.
+        required: ["tier", "storageGb", "apiCallsPerHour", "customDomains"],
         properties: {
-          tier: { type: "string", enum: ["shared", "dedicated"] },
+          tier: { type: "string", enum: ["shared", "dedicated", "kubernetes"] },
           storageGb: { type: "number" },
           apiCallsPerHour: { type: "number" },
           serverBackups: { type: "boolean" },
@@ -64,6 +79,20 @@ export const PLANS_SCHEMA: PolicyConfigSchema = {
           serverTypes: { type: "array", items: { type: "string" } },
           locations: { type: "array", items: { type: "string" } },
           maintenanceWindow: { type: "string" },
+          ...Object.fromEntries(
+            [
+              "cpuMillicores",
+              "memoryMb",
+              "pods",
+              "appCpuMillicores",
+              "appMemoryMb",
+              "minReplicas",
+              "maxReplicas",
+              "dbInstances",
+              "dbCpuMillicores",
+              "dbMemoryMb",
+            ].map((field) => [field, { type: "number" }]),
+          ),
         },
       },
     },

@@ -12,4 +12,5 @@ export const PLAN_LIMITED_POLICIES = [
   "tenant-custom-domains-within-plan",
   "cloudflare-rate-limit-matches-plan",
   "tenancy-maintenance-window-within-plan",
+  "kubernetes-quota-within-plan",
 ] as const;

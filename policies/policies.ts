@@ -16,6 +16,12 @@ import { hcloudServerTypeWithinPlan } from "./hcloud-server-type-within-plan";
 import { hcloudSharedHostWithinCapacity } from "./hcloud-shared-host-within-capacity";
 import { hcloudStatefulResourcesProtected } from "./hcloud-stateful-resources-protected";
 import { hcloudVolumeWithinPlan } from "./hcloud-volume-within-plan";
+import { kubernetesDatabasesRetained } from "./kubernetes-databases-retained";
+import { kubernetesImagesPinned } from "./kubernetes-images-pinned";
+import { kubernetesNamespaceIsolated } from "./kubernetes-namespace-isolated";
+import { kubernetesNamespaceRestricted } from "./kubernetes-namespace-restricted";
+import { kubernetesPodsHardened } from "./kubernetes-pods-hardened";
+import { kubernetesQuotaWithinPlan } from "./kubernetes-quota-within-plan";
 import { secretsStaySecret } from "./secrets-stay-secret";
 import { tenancyBackupTargetWithinResidency } from "./tenancy-backup-target-within-residency";
 import { tenancyHostHasBackupTarget } from "./tenancy-host-has-backup-target";
@@ -32,17 +38,23 @@ export const POLICIES: Policies = [
   tenantCustomDomainsWithinPlan,
   cloudflareRateLimitMatchesPlan,
   tenancyMaintenanceWindowWithinPlan,
+  kubernetesQuotaWithinPlan,
   // Data safety
   hcloudStatefulResourcesProtected,
   hcloudServerIgnoresReplacingFields,
   tenancyHostHasBackupTarget,
   tenancyBackupTargetWithinResidency,
+  kubernetesDatabasesRetained,
   // Security
   hcloudFirewallNoWorldAdminPorts,
   hcloudFirewallWebFromCloudflareOnly,
   cloudflareDnsProxied,
   cloudflareZoneTlsStrict,
   secretsStaySecret,
+  kubernetesNamespaceIsolated,
+  kubernetesNamespaceRestricted,
+  kubernetesPodsHardened,
+  kubernetesImagesPinned,
   // Hygiene
   hcloudRequiredLabels,
 ];
