@@ -19,6 +19,8 @@ import { deriveTenantPassword, tenantPasswordKeyName } from "../tenant-passwords
 import type { StackConfig } from "../../stacks/config";
 import { KUBERNETES_RULES, KUBERNETES_TYPES } from "../../infra/preview/rules/kubernetes";
 import { checkProviderRules } from "../../infra/preview/rules/rule";
+import { runPolicies } from "../../infra/preview/policies";
+import { POLICIES } from "../../policies/policies";
 import { kubernetesStack } from "../../stacks/kubernetes";
 
 jest.setTimeout(120_000);
@@ -535,5 +537,79 @@ describe("secrets and the edge", () => {
       hostnames: ["kanzlei-richter.fieldcrew.app", "portal.kanzlei-richter.example"],
       url: "https://kanzlei-richter.fieldcrew.app",
     });
+  });
+});
+
+describe("the policy pack on what the component really registers", () => {
+  type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- nested k8s inputs, mutated by path
+  /** The active stack with one object changed, as a deploy would register it. */
+  const changed = (name: string, change: (inputs: Inputs, resource: RecordedResource) => void) => {
+    const copy = JSON.parse(JSON.stringify(active)) as RecordedStack;
+    const resource = copy.resources.find((r) => r.name === name)!;
+    change(resource.inputs as Inputs, resource);
+    resource.outputs = JSON.parse(JSON.stringify(resource.inputs)) as Record<string, unknown>;
+    return copy;
+  };
+  const without = (name: string) => {
+    const copy = JSON.parse(JSON.stringify(active)) as RecordedStack;
+    copy.resources = copy.resources.filter((r) => r.name !== name);
+    return copy;
+  };
+  const fired = async (stack: RecordedStack) => [
+    ...new Set((await runPolicies(stack, POLICIES)).map((v) => v.policy)),
+  ];
+  const id = "kanzlei-richter";
+
+  test("is silent on it", async () => {
+    expect(await runPolicies(active, POLICIES)).toEqual([]);
+  });
+
+  test.each<[string, () => RecordedStack, string]>([
+    [
+      "a writable root filesystem",
+      () =>
+        changed(
+          `${id}-app`,
+          (i) => (i.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false),
+        ),
+      "kubernetes-pods-hardened",
+    ],
+    [
+      "a host network",
+      () => changed(`${id}-app`, (i) => (i.spec.template.spec.hostNetwork = true)),
+      "kubernetes-pods-hardened",
+    ],
+    [
+      "the latest image",
+      () =>
+        changed(
+          `${id}-app`,
+          (i) => (i.spec.template.spec.containers[0].image = "ghcr.io/fieldcrew/app:latest"),
+        ),
+      "kubernetes-images-pinned",
+    ],
+    [
+      "a quota above the plan",
+      () => changed(`${id}-quota`, (i) => (i.spec.hard["limits.cpu"] = "64")),
+      "kubernetes-quota-within-plan",
+    ],
+    ["no default-deny policy", () => without(`${id}-netpol-default-deny`), "kubernetes-namespace-isolated"],
+    ["no quota", () => without(`${id}-quota`), "kubernetes-namespace-isolated"],
+    [
+      "a namespace that enforces baseline",
+      () =>
+        changed(
+          `${id}-namespace`,
+          (i) => (i.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"),
+        ),
+      "kubernetes-namespace-restricted",
+    ],
+    [
+      "an unprotected database",
+      () => changed(`${id}-db`, (_i, r) => (r.options.protect = false)),
+      "kubernetes-databases-retained",
+    ],
+  ])("fires on %s", async (_what, stack, policy) => {
+    expect(await fired(stack())).toEqual([policy]);
   });
 });

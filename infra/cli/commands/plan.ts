@@ -194,7 +194,7 @@ export async function planStacks(
 }
 
 function formatRefusals(plans: StackPlan[]): string {
-  const out = ["Provider rules (what Hetzner and Cloudflare accept, checked offline):"];
+  const out = ["Provider rules (what Hetzner, Cloudflare and Kubernetes accept, checked offline):"];
   for (const plan of plans) {
     out.push(`  stack ${plan.tier}: ${plural(plan.refusals.length, "value")} the provider would refuse`);
     for (const r of plan.refusals) {
