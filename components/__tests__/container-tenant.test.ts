@@ -541,12 +541,16 @@ describe("secrets and the edge", () => {
 });
 
 describe("the policy pack on what the component really registers", () => {
-  type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- nested k8s inputs, mutated by path
+  type Inputs = Record<string, unknown>;
+  /** The object at a path into recorded inputs. */
+  const dig = (value: unknown, ...keys: (string | number)[]): Inputs =>
+    keys.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], value) as Inputs;
+  const container = (i: Inputs) => dig(i, "spec", "template", "spec", "containers", 0);
   /** The active stack with one object changed, as a deploy would register it. */
   const changed = (name: string, change: (inputs: Inputs, resource: RecordedResource) => void) => {
     const copy = JSON.parse(JSON.stringify(active)) as RecordedStack;
     const resource = copy.resources.find((r) => r.name === name)!;
-    change(resource.inputs as Inputs, resource);
+    change(resource.inputs, resource);
     resource.outputs = JSON.parse(JSON.stringify(resource.inputs)) as Record<string, unknown>;
     return copy;
   };
@@ -568,29 +572,22 @@ describe("the policy pack on what the component really registers", () => {
     [
       "a writable root filesystem",
       () =>
-        changed(
-          `${id}-app`,
-          (i) => (i.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false),
-        ),
+        changed(`${id}-app`, (i) => (dig(container(i), "securityContext").readOnlyRootFilesystem = false)),
       "kubernetes-pods-hardened",
     ],
     [
       "a host network",
-      () => changed(`${id}-app`, (i) => (i.spec.template.spec.hostNetwork = true)),
+      () => changed(`${id}-app`, (i) => (dig(i, "spec", "template", "spec").hostNetwork = true)),
       "kubernetes-pods-hardened",
     ],
     [
       "the latest image",
-      () =>
-        changed(
-          `${id}-app`,
-          (i) => (i.spec.template.spec.containers[0].image = "ghcr.io/fieldcrew/app:latest"),
-        ),
+      () => changed(`${id}-app`, (i) => (container(i).image = "ghcr.io/fieldcrew/app:latest")),
       "kubernetes-images-pinned",
     ],
     [
       "a quota above the plan",
-      () => changed(`${id}-quota`, (i) => (i.spec.hard["limits.cpu"] = "64")),
+      () => changed(`${id}-quota`, (i) => (dig(i, "spec", "hard")["limits.cpu"] = "64")),
       "kubernetes-quota-within-plan",
     ],
     ["no default-deny policy", () => without(`${id}-netpol-default-deny`), "kubernetes-namespace-isolated"],
@@ -600,7 +597,7 @@ describe("the policy pack on what the component really registers", () => {
       () =>
         changed(
           `${id}-namespace`,
-          (i) => (i.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"),
+          (i) => (dig(i, "metadata", "labels")["pod-security.kubernetes.io/enforce"] = "baseline"),
         ),
       "kubernetes-namespace-restricted",
     ],
