@@ -53,7 +53,7 @@ describe("resource counts of the example fleet", () => {
       "tls:index/certRequest:CertRequest": hosts,
       "cloudflare:index/originCaCertificate:OriginCaCertificate": hosts,
       "command:remote:Command": hosts,
-      // every served tenant's record, both tiers (the zone's edge), and each host's origin A and AAAA
+      // every served tenant's record, every tier (the zone's edge), and each host's origin A and AAAA
       "cloudflare:index/dnsRecord:DnsRecord": servedOfBothTiers.length + 2 * hosts,
       // the key of the tenants' passwords, each host's backup account and repository key, the two Storage Boxes
       "random:index/randomPassword:RandomPassword": 1 + 2 * hosts + 2,
@@ -66,7 +66,7 @@ describe("resource counts of the example fleet", () => {
       // The zone's declaration of its plan and served tenants, for the policy pack.
       "tenancy:edge:Zone": 1,
     });
-    expect(shared.resources).toHaveLength(80);
+    expect(shared.resources).toHaveLength(83);
     // What a tenant alone costs: its DNS record, and one per custom domain.
     for (const tenant of tenants.filter((t) => t.status !== "decommissioned"))
       expect({
@@ -412,7 +412,7 @@ describe("edge", () => {
         .filter((t) => t.status !== "decommissioned")
         .map((t) => t.plan),
     );
-    expect(new Set(rules.map((r) => /^tenancy plan (\w+):/.exec(r.description)?.[1]))).toEqual(plansInUse);
+    expect(new Set(rules.map((r) => /^tenancy plan ([\w-]+):/.exec(r.description)?.[1]))).toEqual(plansInUse);
     const hobby = rules.find((r) => r.description.startsWith("tenancy plan hobby:"))!;
     expect(hobby.ratelimit).toMatchObject({
       characteristics: ["cf.colo.id", "http.host"],

@@ -43,7 +43,9 @@ describe("tenancy (the command)", () => {
   test("validate accepts the example fleet", () => {
     const { code, stdout } = tenancy("validate", "-f", EXAMPLE_MANIFEST);
     expect(code).toBe(EXIT.ok);
-    expect(stdout).toMatch(/valid: 34 tenants \(30 shared on 2 hosts, 4 dedicated\)/);
+    expect(stdout).toMatch(
+      /valid: 36 tenants \(30 shared on 2 hosts, 4 dedicated, 2 containerized on k8s-fsn1\)/,
+    );
   });
 
   test("validate rejects a bad manifest with every problem, exit 1 and no stack trace", () => {
@@ -83,9 +85,9 @@ describe("tenancy (the command)", () => {
     const plan = JSON.parse(stdout) as {
       offline: boolean;
       stacks: Record<
-        "shared" | "dedicated",
+        "shared" | "dedicated" | "kubernetes",
         {
-          model: { hosts?: { name: string }[]; tenants?: unknown[] };
+          model: { hosts?: { name: string }[]; tenants?: { id: string }[] };
           resources: {
             type: string;
             name: string;
@@ -100,7 +102,11 @@ describe("tenancy (the command)", () => {
     expect(plan.offline).toBe(true);
     expect(plan.stacks.shared.model.hosts?.map((h) => h.name)).toEqual(["shared-fsn1-a", "shared-hel1-a"]);
     expect(plan.stacks.dedicated.model.tenants).toHaveLength(4);
-    expect(plan.stacks.shared.resources).toHaveLength(80);
+    expect(plan.stacks.kubernetes.model.tenants?.map((t) => t.id)).toEqual([
+      "klinikum-nord",
+      "stadtwerke-ost",
+    ]);
+    expect(plan.stacks.shared.resources).toHaveLength(83);
     const volume = plan.stacks.shared.resources.find((r) => r.name === "shared-fsn1-a-data");
     expect(volume).toMatchObject({ type: "hcloud:index/volume:Volume", options: { protect: true } });
     expect(volume?.urn).toBe(

@@ -35,10 +35,12 @@ test("the example fleet: nothing a provider would refuse, no policy violation, e
   const { code, stdout } = tenancy("plan");
   expect(code).toBe(EXIT.ok);
   expect(stdout).toContain(
-    "Settings: Pulumi.shared.yaml, Pulumi.dedicated.yaml; stand-ins for what a clean checkout lacks:",
+    "Settings: Pulumi.shared.yaml, Pulumi.dedicated.yaml, Pulumi.kubernetes.yaml; stand-ins for what a clean checkout lacks:",
   );
   expect(stdout).toContain("stack shared: 0 values the provider would refuse");
   expect(stdout).toContain("stack dedicated: 0 values the provider would refuse");
+  expect(stdout).toContain("stack kubernetes: 0 values the provider would refuse");
+  expect(stdout).toContain("stack kubernetes: 2 tenants on cluster k8s-fsn1 (cx43 nodes in fsn1) (2 active)");
   expect(stdout.trim().split("\n").at(-1)).toBe("0 mandatory violations");
 });
 
@@ -77,7 +79,7 @@ test("a fleet the zone's Cloudflare plan cannot hold is refused by validate, wit
   const { code, stderr } = tenancy("validate");
   expect(code).toBe(EXIT.invalidInput);
   expect(stderr).toMatch(
-    /tenants\.yaml:\d+:\d+: fleet\.cloudflarePlan: the zone's free plan holds at most 200 DNS records, and this fleet needs 235 .*move the zone to the pro plan \(3,500\)/,
+    /tenants\.yaml:\d+:\d+: fleet\.cloudflarePlan: the zone's free plan holds at most 200 DNS records, and this fleet needs 237 .*move the zone to the pro plan \(3,500\)/,
   );
 });
 

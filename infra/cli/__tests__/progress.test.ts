@@ -23,8 +23,8 @@ function onTerminal(...args: string[]): string {
 test("on a terminal: the bar, stack by stack, with resources registered, the policies and time left", () => {
   const terminal = onTerminal();
   expect(terminal).toContain(BAR);
-  expect(terminal).toMatch(/stack (shared|dedicated): \d+ resources? registered/);
-  expect(terminal).toMatch(/stack (shared|dedicated): policy \d+ of \d+, [a-z-]+/);
+  expect(terminal).toMatch(/stack (shared|dedicated|kubernetes): \d+ resources? registered/);
+  expect(terminal).toMatch(/stack (shared|dedicated|kubernetes): policy \d+ of \d+, [a-z-]+/);
   expect(terminal).toContain("time left");
   expect(terminal).toContain("0 mandatory violations");
 });

@@ -10,6 +10,7 @@ import { recordStack } from "../../preview/engine";
 import { expand } from "../../expand";
 import { parseManifest } from "../../manifest";
 import { EXAMPLE_MANIFEST } from "../../testing/fixtures";
+import { TIERS } from "../../plans";
 import { fleetState, guardTransition, withDeployedVolumes, type FleetState } from "..";
 
 const EXAMPLE = readFileSync(EXAMPLE_MANIFEST, "utf8");
@@ -138,7 +139,7 @@ describe("refused, each with what to do instead", () => {
     // it registers anything.
     const file = path.join(scratch, `edited-${++edits}.yaml`);
     writeFileSync(file, edited(change));
-    for (const tier of ["shared", "dedicated"] as const) {
+    for (const tier of TIERS) {
       let registered = -1;
       const run = recordStack({ tier, manifest: file, previous: stateOf(EXAMPLE) }).then((stack) => {
         registered = stack.resources.length;

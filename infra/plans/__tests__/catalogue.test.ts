@@ -7,27 +7,50 @@ import {
   sharedVolumeGb,
   type DedicatedPlan,
 } from "..";
+import { containerPlanProblems } from "../../manifest/rules";
 
 describe("the built-in plan catalogue", () => {
   const plans = Object.values(BUILT_IN_PLANS);
 
-  test("sells hobby and starter on shared hosts, professional to enterprise dedicated", () => {
+  test("sells hobby and starter on shared hosts, professional to enterprise dedicated, two containerized", () => {
     expect(plans.map((p) => [p.name, p.tier])).toEqual([
       ["hobby", "shared"],
       ["starter", "shared"],
       ["professional", "dedicated"],
       ["business", "dedicated"],
       ["enterprise", "dedicated"],
+      ["business-k8s", "kubernetes"],
+      ["enterprise-k8s", "kubernetes"],
     ]);
   });
 
-  test("every name matches its key, and prices rise with the limits", () => {
+  test("every name matches its key, and within a line of plans prices rise with the limits", () => {
     for (const [key, plan] of Object.entries(BUILT_IN_PLANS)) expect(plan.name).toBe(key);
-    for (let i = 1; i < plans.length; i++) {
-      expect(plans[i]!.monthlyPrice).toBeGreaterThan(plans[i - 1]!.monthlyPrice);
-      expect(plans[i]!.storageGb).toBeGreaterThanOrEqual(plans[i - 1]!.storageGb);
-      expect(plans[i]!.apiCallsPerHour).toBeGreaterThan(plans[i - 1]!.apiCallsPerHour);
+    // The hosted plans, then the containerized ones: each line rises on its own.
+    for (const line of [
+      plans.filter((p) => p.tier !== "kubernetes"),
+      plans.filter((p) => p.tier === "kubernetes"),
+    ]) {
+      expect(line.length).toBeGreaterThan(1);
+      for (let i = 1; i < line.length; i++) {
+        expect(line[i]!.monthlyPrice).toBeGreaterThan(line[i - 1]!.monthlyPrice);
+        expect(line[i]!.storageGb).toBeGreaterThanOrEqual(line[i - 1]!.storageGb);
+        expect(line[i]!.apiCallsPerHour).toBeGreaterThan(line[i - 1]!.apiCallsPerHour);
+      }
     }
+  });
+
+  test("a containerized plan costs more than the dedicated plan of the same limits (its database is replicated)", () => {
+    expect(BUILT_IN_PLANS["business-k8s"]!.monthlyPrice).toBeGreaterThan(
+      BUILT_IN_PLANS.business!.monthlyPrice,
+    );
+    expect(BUILT_IN_PLANS["enterprise-k8s"]!.monthlyPrice).toBeGreaterThan(
+      BUILT_IN_PLANS.enterprise!.monthlyPrice,
+    );
+  });
+
+  test("every containerized plan's app and database fit its quota (validation holds new plans to it)", () => {
+    for (const plan of plans) if (plan.tier === "kubernetes") expect(containerPlanProblems(plan)).toEqual([]);
   });
 
   test("every dedicated plan can be served in each of its locations by a type it allows", () => {
@@ -81,10 +104,10 @@ describe("mergePlans", () => {
 
   test("asks a new plan for its tier, then for every field of that tier", () => {
     expect(mergePlans({ gold: { monthlyPrice: 5 } }).problems[0]?.message).toBe(
-      'new plan "gold" needs a tier: shared or dedicated',
+      'new plan "gold" needs a tier: shared, dedicated or kubernetes',
     );
     expect(mergePlans({ gold: { tier: "shared", monthlyPrice: 5 } }).problems[0]?.message).toMatch(
-      /missing: storageGb, maxUsers, apiCallsPerHour, backupRetentionDays, serverBackups, customDomains, dbConnectionLimit, maintenanceWindow, capacityUnits$/,
+      /missing: storageGb, maxUsers, apiCallsPerHour, backupRetentionDays, customDomains, dbConnectionLimit, serverBackups, maintenanceWindow, capacityUnits$/,
     );
   });
 
