@@ -40,6 +40,9 @@ export function kubernetesStack(model: FleetModel, config: StackConfig) {
     enableServerSideApply: true,
     // An unreachable cluster fails the update; it never drops the tenants from the state.
     deleteUnreachable: false,
+    // A Secret's new data (a rotated password, a new bucket key) updates it in place, as CloudNativePG
+    // expects of the Secrets it watches (cnpg.io/reload), instead of replacing it under its name.
+    enableSecretMutable: true,
   });
   checkPrerequisites(provider);
   const ingress = ingressAddresses(cluster, provider);

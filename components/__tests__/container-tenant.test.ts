@@ -204,7 +204,11 @@ describe("data safety and the provider", () => {
       expect({ name: r.name, provider: r.options.provider }).toEqual({ name: r.name, provider: PROVIDER });
     const provider = active.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     expect(provider.inputs.kubeconfig).toBe(SECRET);
-    expect(provider.inputs).toMatchObject({ enableServerSideApply: "true", deleteUnreachable: "false" });
+    expect(provider.inputs).toMatchObject({
+      enableServerSideApply: "true",
+      deleteUnreachable: "false",
+      enableSecretMutable: "true",
+    });
   });
 
   test("the component refuses arguments it cannot build, before it registers anything", () => {

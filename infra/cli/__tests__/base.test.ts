@@ -170,6 +170,27 @@ test("affected lists only the stacks whose resources change, shared first", () =
   expect(tenancy("affected", "--base", "HEAD").stdout).toBe("shared\ndedicated\n");
 });
 
+test("a containerized tenant's new release touches the kubernetes stack only, as an in-place update", () => {
+  edit("tenants.yaml", (text) =>
+    text.replace(
+      "    appImage: ghcr.io/fieldcrew/app:2026.11.3\n",
+      "    appImage: ghcr.io/fieldcrew/app:2026.12.1\n",
+    ),
+  );
+  expect(tenancy("affected", "--base", "HEAD").stdout).toBe("kubernetes\n");
+  const { code, stdout } = tenancy("plan", "--stack", "kubernetes", "--base", "HEAD");
+  expect(code).toBe(EXIT.ok);
+  expect(stdout).toMatch(/~ kubernetes:apps\/v1:Deployment klinikum-nord-app \(spec\)/);
+  // A new plan resizes the namespace in place; its database is never replaced.
+  project.git("checkout", "-q", "--", "tenants.yaml");
+  edit("tenants.yaml", (text) => text.replace("    plan: business-k8s\n", "    plan: enterprise-k8s\n"));
+  const upgrade = tenancy("plan", "--stack", "kubernetes", "--base", "HEAD");
+  expect(upgrade.code).toBe(EXIT.ok);
+  expect(upgrade.stdout).toMatch(/~ kubernetes:core\/v1:ResourceQuota stadtwerke-ost-quota/);
+  expect(upgrade.stdout).toMatch(/~ kubernetes:postgresql.cnpg.io\/v1:Cluster stadtwerke-ost-db/);
+  expect(upgrade.stdout).not.toMatch(/\+- kubernetes/);
+});
+
 test("moving a dedicated tenant's location is refused at review, with what to do instead", () => {
   edit("tenants.yaml", (text) =>
     text.replace("    location: nbg1\n    serverType: ccx13", "    location: fsn1\n    serverType: ccx13"),

@@ -680,8 +680,10 @@ export const KUBERNETES_CHANGES: Record<string, ChangeBehaviour> = {
   [KUBERNETES_TYPES.namespace]: identityOnly(),
   [KUBERNETES_TYPES.resourceQuota]: identityOnly(["spec.scopes"]),
   [KUBERNETES_TYPES.limitRange]: identityOnly(),
-  // Secrets are immutable to the provider unless its enableSecretMutable option is set (default off).
-  [KUBERNETES_TYPES.secret]: identityOnly(["type", "stringData", "data"]),
+  // Secrets are replaced on a change of their data unless the provider's enableSecretMutable is on, which
+  // stacks/kubernetes.ts sets: a rotated password then updates its Secret in place. `type` is immutable
+  // in the API itself.
+  [KUBERNETES_TYPES.secret]: identityOnly(["type"]),
   [KUBERNETES_TYPES.service]: identityOnly(["spec.clusterIP"]),
   [KUBERNETES_TYPES.deployment]: identityOnly(["spec.selector"], {
     spec: "a change of the pod template rolls the pods out (the Deployment's strategy)",
