@@ -80,6 +80,8 @@ export interface ContainerTenantArgs {
   zone: string;
   /** The tenant's database password (secret), derived from the stack's key (tenant-passwords.ts). */
   dbPassword: pulumi.Output<string>;
+  /** Its generation (tenancy:dbPasswordRotations; 0 before the first rotation). */
+  dbPasswordGeneration: number;
   backup: ContainerBackupStore;
 }
 
@@ -264,7 +266,12 @@ export class ContainerTenant extends pulumi.ComponentResource {
             // One extra replica during a rollout, never one fewer (the plan's quota leaves room).
             strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
             template: {
-              metadata: { labels: { ...labels, ...appLabels } },
+              metadata: {
+                labels: { ...labels, ...appLabels },
+                // A rotated password reaches the app's environment only in new pods: a new generation
+                // rolls them (the database takes the new password from its Secret at once).
+                annotations: { "tenancy.io/db-password-generation": String(args.dbPasswordGeneration) },
+              },
               spec: appPodSpec(args, appLabels, objects.appEnv),
             },
           },

@@ -73,6 +73,7 @@ export function kubernetesStack(model: FleetModel, config: StackConfig) {
             app: { port: model.app.port, healthPath: model.app.healthPath },
             zone: model.zone,
             dbPassword: passwordOf(tenant.id),
+            dbPasswordGeneration: config.dbPasswordRotations[tenant.id] ?? 0,
             backup,
           },
           { providers: [provider] },

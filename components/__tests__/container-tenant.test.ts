@@ -145,6 +145,29 @@ describe("what a tenant registers, per status", () => {
     }
   });
 
+  test("a rotated password rolls the app's pods to read it, and changes nothing else one can see (the Secrets are secret)", async () => {
+    const rotated = await recordStack({
+      tier: "kubernetes",
+      manifest: FIXTURE,
+      config: { "tenancy:dbPasswordRotations": JSON.stringify(["kanzlei-richter=1"]) },
+    });
+    const generation = (stack: RecordedStack, id: string) =>
+      (spec(find(stack, `${id}-app`)).template as { metadata: { annotations: Record<string, string> } })
+        .metadata.annotations["tenancy.io/db-password-generation"];
+    expect([generation(active, "kanzlei-richter"), generation(rotated, "kanzlei-richter")]).toEqual([
+      "0",
+      "1",
+    ]);
+    expect(generation(rotated, "praxis-lindner")).toBe("0");
+    const differing = rotated.resources
+      .filter(
+        (r) =>
+          JSON.stringify(r.inputs) !== JSON.stringify(active.resources.find((a) => a.urn === r.urn)?.inputs),
+      )
+      .map((r) => r.name);
+    expect(differing).toEqual(["kanzlei-richter-app"]);
+  });
+
   test("purged (its namespace deleted by the runbook): the stack registers nothing of it any more", async () => {
     const purged = await recordStack({
       tier: "kubernetes",
@@ -219,6 +242,7 @@ describe("data safety and the provider", () => {
       app: model.app,
       zone: model.zone,
       dbPassword: undefined as never, // never read: the checks fail first
+      dbPasswordGeneration: 0,
       backup: {
         country: "DE",
         endpointUrl: "https://fsn1.your-objectstorage.com",
