@@ -12,7 +12,7 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isServed, type ClusterModel, type ContainerTenantModel } from "../infra/expand";
-import type { S3Credentials } from "../infra/host";
+import { registryEntry, type S3Credentials } from "../infra/host";
 import { createOriginCertificate } from "./origin-certificate";
 
 /**
@@ -494,19 +494,7 @@ function appEnvironment({ tenant, app }: ContainerTenantArgs, password: string):
     TENANT_ID: tenant.id,
     PORT: String(app.port),
     DATABASE_URL: `postgresql://${role}:${password}@${host}:5432/${name}?sslmode=require`,
-    TENANCY_TENANT: JSON.stringify({
-      id: tenant.id,
-      name: tenant.displayName,
-      plan: tenant.plan,
-      status: tenant.status,
-      hostnames: tenant.hostnames,
-      limits: {
-        maxUsers: tenant.limits.maxUsers,
-        storageGb: tenant.limits.storageGb,
-        apiCallsPerHour: tenant.limits.apiCallsPerHour,
-        backupRetentionDays: tenant.limits.backupRetentionDays,
-      },
-    }),
+    TENANCY_TENANT: JSON.stringify(registryEntry(tenant)),
   };
 }
 

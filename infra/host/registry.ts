@@ -2,7 +2,7 @@
  * The tenant registry the app reads (`/etc/tenancy/app/tenants.json`), the per-tenant env files that hold the
  * database URL, and the plain list the backup script reads. The contract is in docs/host.md.
  */
-import { isServed } from "../expand";
+import { isServed, type TenantModel } from "../expand";
 import { TENANT_HEADER } from "./caddyfile";
 import type { HostSecrets } from "./secrets";
 import type { HostSpec } from "./spec";
@@ -41,6 +41,26 @@ export interface Registry {
 
 export const tenantEnvFile = (id: string) => `${TENANT_ENV_DIR}/${id}.env`;
 
+/**
+ * A served tenant as the app knows it, wherever it runs: on a host (with its database, below), or alone
+ * in a Kubernetes namespace (components/container-tenant.ts).
+ */
+export function registryEntry(tenant: TenantModel): Omit<RegistryTenant, "database"> {
+  return {
+    id: tenant.id,
+    name: tenant.displayName,
+    plan: tenant.plan,
+    status: tenant.status as RegistryTenant["status"],
+    hostnames: tenant.hostnames,
+    limits: {
+      maxUsers: tenant.limits.maxUsers,
+      storageGb: tenant.limits.storageGb,
+      apiCallsPerHour: tenant.limits.apiCallsPerHour,
+      backupRetentionDays: tenant.limits.backupRetentionDays,
+    },
+  };
+}
+
 /** Only served tenants (active, suspended) are the app's: not decommissioned ones, nor copies moving in or out. */
 export function renderRegistry(host: HostSpec): Registry {
   return {
@@ -53,17 +73,7 @@ export function renderRegistry(host: HostSpec): Registry {
         ? []
         : [
             {
-              id: tenant.id,
-              name: tenant.displayName,
-              plan: tenant.plan,
-              status: tenant.status as RegistryTenant["status"],
-              hostnames: tenant.hostnames,
-              limits: {
-                maxUsers: tenant.limits.maxUsers,
-                storageGb: tenant.limits.storageGb,
-                apiCallsPerHour: tenant.limits.apiCallsPerHour,
-                backupRetentionDays: tenant.limits.backupRetentionDays,
-              },
+              ...registryEntry(tenant),
               database: {
                 name: tenant.database.name,
                 user: tenant.database.role,
